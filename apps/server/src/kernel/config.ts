@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Everything else receives a Config.
+ * Every variable is documented in the README's configuration table.
+ */
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const listString = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  APP_DATABASE_URL: z.string().url().optional(),
+  APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('omni_app'),
+  APP_DB_PASSWORD: z.string().min(8).default('omni_app_local_password'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  REDIS_URL: z.string().url().optional(),
+  JWT_SECRET: z.string().min(32).optional(),
+  JWT_KEY_ID: z.string().min(1).default('k1'),
+  JWT_PREVIOUS_SECRETS: listString.default([]),
+  JWT_ISSUER: z.string().default('omni'),
+  JWT_AUDIENCE: z.string().default('omni-api'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
+  REFRESH_IDLE_TTL_SECONDS: z.coerce.number().int().min(60).default(14 * 24 * 3600),
+  REFRESH_ABSOLUTE_TTL_SECONDS: z.coerce.number().int().min(60).default(60 * 24 * 3600),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(120).default(10),
+  ENCRYPTION_KEY: z.string().min(32).optional(),
+  CORS_ORIGINS: listString.default([]),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).default(10),
+  LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('Omni <no-reply@omni.local>'),
+  ROOT_DOMAIN: z.string().default('localhost'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SEED_DEMO: booleanString.default(true),
+  DEMO_PASSWORD: z.string().min(8).default('omni-demo-2026'),
+  WEB_DIST_DIR: z.string().optional(),
+});
+
+export type Config = z.infer<typeof configSchema> & {
+  /** Secret used to sign access tokens; generated and persisted under DATA_DIR when not configured. */
+  JWT_SECRET: string;
+  ENCRYPTION_KEY: string;
+};
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+/** Parse the environment (or an explicit object, in tests). Throws a readable error on bad values. */
+export function parseConfig(source: Record<string, string | undefined> = process.env): RawConfig {
+  const result = configSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,32 @@
+import { type Database, type Tx, isUuid, runTransaction } from './database.js';
+import type { Logger } from '../logger.js';
+import { systemAccessCounter } from '../metrics.js';
+
+/**
+ * Tenant isolation lives in PostgreSQL: every tenant table has a policy
+ *   tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
+ *     OR current_setting('app.system_access', true) = 'on'
+ * and the app connects as a role without BYPASSRLS. These two functions are the only ways to open a
+ * transaction, so every query runs with exactly one of those settings.
+ */
+export type TenantDatabaseContext = { db: Database; tenantId: string | null };
+
+export async function withTenant<T>(ctx: TenantDatabaseContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const tenantId = ctx.tenantId;
+  if (!isUuid(tenantId)) throw new Error('withTenant needs a tenant id (uuid) in the context');
+  return runTransaction(ctx.db, `BEGIN; SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true)`, fn);
+}
+
+/**
+ * The named, audited escape for work that is not one tenant's: sign-in before a tenant is known, sweeps,
+ * platform administration. The reason is logged and counted; keep it a short constant phrase.
+ */
+export async function withSystemAccess<T>(
+  ctx: { db: Database; logger?: Logger },
+  reason: string,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  systemAccessCounter.inc({ reason });
+  ctx.logger?.debug({ reason }, 'system access');
+  return runTransaction(ctx.db, `BEGIN; SELECT set_config('app.system_access', 'on', true)`, fn);
+}

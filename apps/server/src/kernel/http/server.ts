@@ -1,0 +1,154 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import apiReference from '@scalar/fastify-api-reference';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Kernel } from '../kernel.js';
+import type { OmniModule, ServiceContext } from '../module.js';
+import { httpRequestDuration, metricsRegistry } from '../metrics.js';
+import { installProblemHandlers } from './problem.js';
+import { isConsoleRoute, serveWebConsole } from './web.js';
+import { withSystemAccess } from '../db/tenancy.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: ServiceContext;
+  }
+  interface FastifyContextConfig {
+    /** Per-route audit action name; defaults to "METHOD /route/pattern". false skips the audit entry. */
+    audit?: string | false;
+  }
+}
+
+/** Build the HTTP server: kernel plugins, then each module's routes. No listen: tests inject. */
+export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): Promise<FastifyInstance> {
+  const { config } = kernel;
+  const app = Fastify({
+    loggerInstance: kernel.logger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{8,128}$/.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdHeader: false,
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'", 'https://cdn.jsdelivr.net'],
+        styleSrc: ["'self'", "'unsafe-inline'", 'https:'],
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:', 'https:'],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, !origin || config.CORS_ORIGINS.includes(origin) || config.CORS_ORIGINS.includes('*')),
+    credentials: true,
+    exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: '1 minute',
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Omni API', version: '0.1.0', description: 'Multi-tenant marketing and customer operations platform.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(apiReference, { routePrefix: '/docs', configuration: { url: '/openapi.json' } });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    request.ctx = {
+      ...kernel,
+      logger: request.log,
+      requestId: String(request.id),
+      ip: request.ip,
+      userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 500) : null,
+      actor: null,
+      tenantId: null,
+      accountId: null,
+      tenantRole: null,
+      accountRole: null,
+    };
+    for (const module of modules) {
+      if (module.authenticate && (await module.authenticate(request, request.ctx))) break;
+    }
+    for (const module of modules) for (const guard of module.guards ?? []) await guard(request, request.ctx);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpRequestDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
+    if (!request.ctx) return;
+    for (const module of modules) {
+      for (const observer of module.observers ?? []) {
+        await observer(request, reply, request.ctx).catch((error: unknown) => request.log.error({ err: error }, 'response observer failed'));
+      }
+    }
+  });
+
+  app.get('/openapi.json', { schema: { hide: true }, config: { audit: false } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
+    const checks = await readinessChecks(kernel, request);
+    const ready = Object.values(checks).every((check) => check === 'ok');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()),
+  );
+
+  const servesConsole = config.WEB_DIST_DIR ? await serveWebConsole(app, config.WEB_DIST_DIR) : false;
+  installProblemHandlers(app, { spaFallback: servesConsole ? (request) => isConsoleRoute(request.method, request.url) : undefined });
+
+  for (const module of modules) {
+    if (module.routes) await app.register(async (scope) => module.routes!(scope, kernel));
+  }
+  return app;
+}
+
+async function readinessChecks(kernel: Kernel, request: FastifyRequest) {
+  const checks: Record<string, string> = {};
+  try {
+    await withSystemAccess(kernel, 'readiness', (tx) => tx.execute(sql`SELECT 1`));
+    checks.database = 'ok';
+  } catch (error) {
+    request.log.warn({ err: error }, 'readiness: database unavailable');
+    checks.database = 'unavailable';
+  }
+  try {
+    await withSystemAccess(kernel, 'readiness', (tx) => tx.execute(sql`SELECT count(*) FROM graphile_worker._private_jobs WHERE false`));
+    checks.queue = 'ok';
+  } catch (error) {
+    request.log.warn({ err: error }, 'readiness: job queue unavailable');
+    checks.queue = 'unavailable';
+  }
+  return checks;
+}

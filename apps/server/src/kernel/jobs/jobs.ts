@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import { run, type Runner, type TaskList } from 'graphile-worker';
+import { z, type ZodType } from 'zod';
+import type { Tx } from '../db/database.js';
+import type { Kernel } from '../kernel.js';
+import { withSystemAccess, withTenant } from '../db/tenancy.js';
+import { jobsCounter } from '../metrics.js';
+import { createWorkerLogger } from './worker-logger.js';
+
+/** What a job's run function receives. tenantId is null for platform jobs (run under system access). */
+export type JobContext = Kernel & {
+  tenantId: string | null;
+  jobId: string;
+  attempt: number;
+};
+
+export type JobDefinition<P> = {
+  id: string;
+  payload: ZodType<P>;
+  maxAttempts?: number;
+  /**
+   * true (default): run inside withTenant (or withSystemAccess for platform jobs) and receive tx.
+   * false: for jobs that call the outside world and must not hold a transaction open across the call.
+   */
+  transactional?: boolean;
+  run(ctx: JobContext, payload: P, tx: Tx | null): Promise<void>;
+};
+
+export function defineJob<P>(definition: JobDefinition<P>): JobDefinition<P> {
+  return definition;
+}
+
+const envelopeSchema = z.object({ tenantId: z.string().uuid().nullable(), data: z.unknown() });
+
+export type EnqueueOptions = {
+  tenantId: string | null;
+  /** Deterministic key: a second enqueue with the same key replaces the pending job instead of adding one. */
+  key?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+};
+
+/** Enqueue in the caller's transaction, so the job exists exactly when the write it follows commits. */
+export async function enqueueJob<P>(tx: Tx, job: JobDefinition<P>, payload: P, options: EnqueueOptions): Promise<void> {
+  const data = job.payload.parse(payload);
+  const envelope = JSON.stringify({ tenantId: options.tenantId, data });
+  await tx.execute(sql`SELECT graphile_worker.add_job(
+    identifier => ${job.id},
+    payload => ${envelope}::json,
+    run_at => ${options.runAt ? options.runAt.toISOString() : null}::timestamptz,
+    max_attempts => ${options.maxAttempts ?? job.maxAttempts ?? 10}::int,
+    job_key => ${options.key ?? null}::text
+  )`);
+}
+
+export type JobRegistry = Map<string, JobDefinition<unknown>>;
+
+export function createJobRegistry(): JobRegistry {
+  return new Map();
+}
+
+export function registerJob<P>(registry: JobRegistry, job: JobDefinition<P>): void {
+  if (registry.has(job.id)) throw new Error(`Job ${job.id} is defined twice`);
+  registry.set(job.id, job as JobDefinition<unknown>);
+}
+
+/** Run one job envelope: re-validate, then execute inside the tenant's (or the system's) transaction. */
+export async function executeJob(
+  deps: Kernel,
+  job: JobDefinition<unknown>,
+  rawEnvelope: unknown,
+  meta: { jobId: string; attempt: number },
+): Promise<void> {
+  const logger = deps.logger.child({ job: job.id, jobId: meta.jobId, attempt: meta.attempt });
+  const envelope = envelopeSchema.safeParse(rawEnvelope);
+  const payload = envelope.success ? job.payload.safeParse(envelope.data.data) : null;
+  if (!envelope.success || !payload?.success) {
+    // A payload that fails validation will never succeed: record it and drop it rather than retry.
+    logger.error({ issues: envelope.success ? payload?.error?.issues : envelope.error.issues }, 'job payload invalid; dropped');
+    jobsCounter.inc({ job: job.id, outcome: 'invalid' });
+    return;
+  }
+  const ctx: JobContext = { ...deps, logger, tenantId: envelope.data.tenantId, ...meta };
+  try {
+    if (job.transactional === false) {
+      await job.run(ctx, payload.data, null);
+    } else if (ctx.tenantId) {
+      await withTenant(ctx, (tx) => job.run(ctx, payload.data, tx));
+    } else {
+      await withSystemAccess(ctx, `job:${job.id}`, (tx) => job.run(ctx, payload.data, tx));
+    }
+    jobsCounter.inc({ job: job.id, outcome: 'success' });
+  } catch (error) {
+    jobsCounter.inc({ job: job.id, outcome: 'failure' });
+    logger.warn({ err: error }, 'job failed; it will be retried with backoff');
+    throw error;
+  }
+}
+
+export type JobWorker = { stop(): Promise<void> };
+
+/** Start the worker role: graphile-worker polling + LISTEN/NOTIFY, each task through executeJob. */
+export async function startJobWorker(deps: Kernel, registry: JobRegistry): Promise<JobWorker> {
+  const taskList: TaskList = {};
+  for (const [id, job] of registry) {
+    taskList[id] = async (payload, helpers) => {
+      await executeJob(deps, job, payload, { jobId: String(helpers.job.id), attempt: helpers.job.attempts });
+    };
+  }
+  const runner: Runner = await run({
+    pgPool: deps.db.pool,
+    taskList,
+    concurrency: deps.config.WORKER_CONCURRENCY,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    logger: createWorkerLogger(deps.logger),
+  });
+  deps.logger.info({ jobs: [...registry.keys()], concurrency: deps.config.WORKER_CONCURRENCY }, 'worker started');
+  return {
+    async stop() {
+      await runner.stop();
+    },
+  };
+}

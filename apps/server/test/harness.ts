@@ -1,0 +1,102 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { buildApp, buildJobRegistry, buildKernel } from '../src/app.js';
+import { parseConfig, type Config } from '../src/kernel/config.js';
+import { executeJob, type JobRegistry } from '../src/kernel/jobs/jobs.js';
+import type { Kernel } from '../src/kernel/kernel.js';
+import { createLogger } from '../src/kernel/logger.js';
+
+export type TestApp = {
+  app: FastifyInstance;
+  kernel: Kernel;
+  jobs: JobRegistry;
+  /** A connection as the database owner, for assertions that must look past row-level security. */
+  owner: pg.Pool;
+  /** Run every due job in the queue now (in this process), repeatedly, until none is left. */
+  drainJobs(): Promise<number>;
+  close(): Promise<void>;
+};
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const raw = parseConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    ENCRYPTION_KEY: 'test-encryption-key-test-encryption-key-01',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    SEED_DEMO: 'false',
+    ...overrides,
+  });
+  return raw as Config;
+}
+
+export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(overrides);
+  const logger = createLogger(config.LOG_LEVEL);
+  const kernel = buildKernel(config, logger, inject('appDatabaseUrl'));
+  const jobs = buildJobRegistry(kernel);
+  const app = await buildApp(kernel);
+  await app.ready();
+  const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 2 });
+  return {
+    app,
+    kernel,
+    jobs,
+    owner,
+    drainJobs: () => drainJobs(kernel, jobs, owner),
+    async close() {
+      await app.close();
+      await kernel.db.close();
+      await owner.end();
+    },
+  };
+}
+
+/**
+ * Claim and run due jobs the way the worker does (through executeJob), without a background runner, so
+ * tests are deterministic. Jobs are claimed with SKIP LOCKED and removed on success.
+ */
+async function drainJobs(kernel: Kernel, jobs: JobRegistry, owner: pg.Pool): Promise<number> {
+  let ran = 0;
+  for (let round = 0; round < 50; round += 1) {
+    const { rows } = await owner.query<{ id: string; task_identifier: string; payload: unknown; attempts: number }>(
+      `SELECT j.id, t.identifier AS task_identifier, j.payload, j.attempts
+         FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+        WHERE j.run_at <= now() AND j.locked_at IS NULL AND j.attempts < j.max_attempts
+        ORDER BY j.id LIMIT 20 FOR UPDATE OF j SKIP LOCKED`,
+    );
+    if (rows.length === 0) return ran;
+    for (const row of rows) {
+      const job = jobs.get(row.task_identifier);
+      if (!job) continue;
+      try {
+        await executeJob(kernel, job, row.payload, { jobId: row.id, attempt: row.attempts + 1 });
+        await owner.query('DELETE FROM graphile_worker._private_jobs WHERE id = $1', [row.id]);
+      } catch (error) {
+        await owner.query(
+          `UPDATE graphile_worker._private_jobs SET attempts = attempts + 1, last_error = $2, run_at = now() + interval '1 hour' WHERE id = $1`,
+          [row.id, (error as Error).message],
+        );
+      }
+      ran += 1;
+    }
+  }
+  return ran;
+}
+
+export type JsonResponse<T = unknown> = LightMyRequestResponse & { body: string; json: () => T };
+
+/** app.inject with a bearer token and JSON body. */
+export async function request(app: FastifyInstance, options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse> {
+  const { token, headers, ...rest } = options;
+  return app.inject({ ...rest, headers: { ...(headers ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+}
+
+let counter = 0;
+/** A unique suffix for emails and slugs, so tests sharing one database never collide. */
+export function uniqueSuffix(): string {
+  counter += 1;
+  return `${Date.now().toString(36)}${process.pid.toString(36)}${counter.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
