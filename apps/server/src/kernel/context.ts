@@ -23,6 +23,11 @@ export type RequestContext = {
   tenantRole: TenantRole | null;
   /** The actor's own role in the active account (before inheritance from the tenant role). */
   accountRole: AccountRole | null;
+  /**
+   * Hints a service leaves for the audit entry of this request (e.g. the tenant a registration created,
+   * the id of the row it made). Mutable on purpose; read once the response is sent.
+   */
+  audit: { tenantId?: string | null; targetType?: string; targetId?: string; metadata?: Record<string, unknown> };
 };
 
 /** The minimum a tenant-scoped operation needs. Jobs build one from their payload. */

@@ -82,6 +82,17 @@ async function grantAppPrivileges(client: pg.Client, role: string) {
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`);
     await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${schema} TO ${role}`);
   }
+  // graphile-worker enables RLS on its private tables (no policies, owner-only). The queue is not tenant
+  // data and the app role runs it, so it gets an explicit all-rows policy there; tenancy of each job is
+  // carried in its payload and applied by executeJob through withTenant.
+  const queueTables = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'graphile_worker' AND c.relkind = 'r' AND c.relrowsecurity`,
+  );
+  for (const { name } of queueTables.rows) {
+    await client.query(`DROP POLICY IF EXISTS omni_app_queue ON graphile_worker."${name}"`);
+    await client.query(`CREATE POLICY omni_app_queue ON graphile_worker."${name}" TO ${role} USING (true) WITH CHECK (true)`);
+  }
   // The migrations ledger is the owner's alone.
   await client.query(`REVOKE ALL ON schema_migrations FROM ${role}`);
 }
