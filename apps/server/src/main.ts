@@ -19,7 +19,7 @@ async function main() {
     console.error(`Usage: omni <${commands.join('|')}>\n  start    API + worker + web console (embedded PostgreSQL unless DATABASE_URL is set)\n  api      HTTP API only\n  worker   background jobs only\n  migrate  apply database migrations\n  seed     create the demo platform`);
     process.exit(2);
   }
-  const raw = parseConfig({ DATA_DIR: path.join(repositoryRoot, 'data'), WEB_DIST_DIR: path.join(repositoryRoot, 'apps/web/dist'), ...process.env });
+  const raw = parseConfig(undefined, { DATA_DIR: path.join(repositoryRoot, 'data'), WEB_DIST_DIR: path.join(repositoryRoot, 'apps/web/dist') });
   const config = await resolveConfig(raw);
   const logger = createLogger(config.LOG_LEVEL, process.stdout.isTTY && config.NODE_ENV !== 'production');
   const stack: Array<() => Promise<void>> = [];

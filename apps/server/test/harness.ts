@@ -65,12 +65,13 @@ async function drainJobs(kernel: Kernel, jobs: JobRegistry, owner: pg.Pool): Pro
       `SELECT j.id, t.identifier AS task_identifier, j.payload, j.attempts
          FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
         WHERE j.run_at <= now() AND j.locked_at IS NULL AND j.attempts < j.max_attempts
+          AND t.identifier = ANY($1::text[])
         ORDER BY j.id LIMIT 20 FOR UPDATE OF j SKIP LOCKED`,
+      [[...jobs.keys()]],
     );
     if (rows.length === 0) return ran;
     for (const row of rows) {
-      const job = jobs.get(row.task_identifier);
-      if (!job) continue;
+      const job = jobs.get(row.task_identifier)!;
       try {
         await executeJob(kernel, job, row.payload, { jobId: row.id, attempt: row.attempts + 1 });
         await owner.query('DELETE FROM graphile_worker._private_jobs WHERE id = $1', [row.id]);

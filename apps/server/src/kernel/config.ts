@@ -36,6 +36,9 @@ export const configSchema = z.object({
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(120).default(10),
   ENCRYPTION_KEY: z.string().min(32).optional(),
   CORS_ORIGINS: listString.default([]),
+  // Which direct peers may set x-forwarded-for (addresses, CIDRs or proxy-addr presets). Trusting every
+  // peer would let any client pick its own IP and dodge rate limits; empty trusts none.
+  TRUST_PROXY: listString.default(['loopback', 'linklocal', 'uniquelocal']),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
@@ -58,9 +61,15 @@ export type Config = z.infer<typeof configSchema> & {
 
 export type RawConfig = z.infer<typeof configSchema>;
 
-/** Parse the environment (or an explicit object, in tests). Throws a readable error on bad values. */
-export function parseConfig(source: Record<string, string | undefined> = process.env): RawConfig {
-  const result = configSchema.safeParse(source);
+/**
+ * Parse the environment (or an explicit object, in tests) over process-specific defaults (e.g. paths the
+ * CLI derives from the repository). Throws a readable error on bad values.
+ */
+export function parseConfig(
+  source: Record<string, string | undefined> = process.env,
+  defaults: Record<string, string> = {},
+): RawConfig {
+  const result = configSchema.safeParse({ ...defaults, ...source });
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);

@@ -32,7 +32,8 @@ export function createEventBus(): EventBus {
   };
 }
 
-type OutboxRow = { id: string; tenant_id: string | null; type: string; payload: Record<string, unknown>; created_at: Date; dispatched_at: Date | null };
+// Raw SQL through Drizzle's node-postgres driver returns timestamptz columns as PostgreSQL's text.
+type OutboxRow = { id: string; tenant_id: string | null; type: string; payload: Record<string, unknown>; created_at: string; dispatched_at: string | null };
 
 export const dispatchEventJob = defineJob({
   id: 'kernel.dispatch-event',
@@ -44,7 +45,7 @@ export const dispatchEventJob = defineJob({
     );
     const row = rows.rows[0];
     if (!row || row.dispatched_at) return; // dispatched already: a retry or a duplicate does nothing
-    const event: DomainEvent = { id: row.id, tenantId: row.tenant_id, type: row.type, payload: row.payload, createdAt: row.created_at };
+    const event: DomainEvent = { id: row.id, tenantId: row.tenant_id, type: row.type, payload: row.payload, createdAt: new Date(row.created_at) };
     for (const subscriber of ctx.events.subscribersOf(event.type)) await subscriber(tx, event);
     await tx.execute(sql`UPDATE outbox_events SET dispatched_at = now() WHERE id = ${eventId}`);
   },

@@ -17,7 +17,7 @@ export type Problem = {
 
 const titles: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
-  405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict', 410: 'Gone', 413: 'Content Too Large',
+  405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict', 410: 'Gone', 413: 'Content Too Large', 414: 'URI Too Long',
   415: 'Unsupported Media Type', 422: 'Unprocessable Content', 423: 'Locked', 429: 'Too Many Requests',
   500: 'Internal Server Error', 503: 'Service Unavailable',
 };
@@ -39,6 +39,27 @@ function fieldPath(instancePath: string, context: string): string {
   const parts = [context, ...instancePath.split('/').filter(Boolean)].filter(Boolean);
   return parts.join('.');
 }
+
+/**
+ * Errors the router raises before any hook runs (a path parameter over maxParamLength, bad percent-encoding).
+ * Fastify would answer them with its own JSON; this is its frameworkErrors option.
+ */
+export function renderFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendProblem(request, reply, { status: 414, code: 'request.parameter_too_long', detail: 'A path parameter is too long.' });
+  }
+  return sendProblem(request, reply, { status: 400, code: 'request.invalid_url', detail: 'The URL is not valid (check its percent-encoding).' });
+}
+
+/** Our stable codes for Fastify's own request errors, so clients never depend on framework internals. */
+const fastifyCodes: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request.too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'request.unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request.invalid_content_length',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'request.invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request.invalid_json',
+};
 
 /** Map every failure to problem+json: our AppErrors, validation errors, Fastify's own errors, and bugs. */
 export function installProblemHandlers(app: FastifyInstance, options: { spaFallback?: (request: FastifyRequest) => boolean } = {}) {
@@ -67,13 +88,16 @@ export function installProblemHandlers(app: FastifyInstance, options: { spaFallb
     }
     const statusCode = (error as FastifyError).statusCode;
     if (statusCode && statusCode >= 400 && statusCode < 500) {
-      const code = (error as FastifyError).code ?? 'request.invalid';
+      const frameworkCode = (error as FastifyError).code;
       const detail =
         statusCode === 413 ? 'The request body is too large.'
         : statusCode === 415 ? 'Unsupported content type; send application/json.'
         : statusCode === 429 ? 'Too many requests. Slow down and try again shortly.'
         : error.message;
-      return sendProblem(request, reply, { status: statusCode, code: statusCode === 429 ? 'rate_limited' : code.toLowerCase(), detail });
+      const code =
+        statusCode === 429 ? 'rate_limited'
+        : (frameworkCode && fastifyCodes[frameworkCode]) ?? frameworkCode?.toLowerCase() ?? 'request.invalid';
+      return sendProblem(request, reply, { status: statusCode, code, detail });
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(request, reply, { status: 500, code: 'server.error', detail: 'Something went wrong on our side. It has been logged.' });

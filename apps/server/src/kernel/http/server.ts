@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
 import swagger from '@fastify/swagger';
 import apiReference from '@scalar/fastify-api-reference';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -10,9 +11,11 @@ import { sql } from 'drizzle-orm';
 import type { Kernel } from '../kernel.js';
 import type { OmniModule, ServiceContext } from '../module.js';
 import { httpRequestDuration, metricsRegistry } from '../metrics.js';
-import { installProblemHandlers } from './problem.js';
+import { installProblemHandlers, renderFrameworkError } from './problem.js';
 import { isConsoleRoute, serveWebConsole } from './web.js';
 import { withSystemAccess } from '../db/tenancy.js';
+import { badRequest } from '../errors.js';
+import { registerDevMailboxRoutes } from '../mail/mailbox.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,14 +33,18 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
   const app = Fastify({
     loggerInstance: kernel.logger,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: true,
+    trustProxy: config.TRUST_PROXY,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w.-]{8,128}$/.test(incoming) ? incoming : randomUUID();
     },
     requestIdHeader: false,
     ajv: { customOptions: { coerceTypes: false } },
+    frameworkErrors: renderFrameworkError,
   });
+  // JSON only ("JSON in and out"): Fastify's default text/plain parser would turn a CORS-simple request
+  // into a string body; refusing it gives the client a clear 415 instead.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -61,8 +68,17 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
     credentials: true,
     exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
   });
+  // With REDIS_URL the counters are shared by every API instance; otherwise they live in this process.
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { connectTimeout: 1000, maxRetriesPerRequest: 1, lazyConnect: false }) : null;
+  if (redis) {
+    redis.on('error', (error) => kernel.logger.warn({ err: error }, 'redis unavailable; rate limits degrade to allow'));
+    app.addHook('onClose', async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    });
+  }
   await app.register(rateLimit, {
     global: true,
+    ...(redis ? { redis, skipOnError: true, nameSpace: 'omni-rate-limit-' } : {}),
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
@@ -96,11 +112,19 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
       accountId: null,
       tenantRole: null,
       accountRole: null,
+      audit: {},
     };
     for (const module of modules) {
       if (module.authenticate && (await module.authenticate(request, request.ctx))) break;
     }
     for (const module of modules) for (const guard of module.guards ?? []) await guard(request, request.ctx);
+  });
+
+  // PostgreSQL text cannot hold NUL; refused here, once, so no route turns it into a database error (500).
+  app.addHook('preValidation', async (request) => {
+    if (containsNulCharacter(request.params) || containsNulCharacter(request.query) || containsNulCharacter(request.body)) {
+      throw badRequest('request.invalid_character', 'Text in the request must not contain NUL (\\u0000) characters.');
+    }
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -127,11 +151,21 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
 
   const servesConsole = config.WEB_DIST_DIR ? await serveWebConsole(app, config.WEB_DIST_DIR) : false;
   installProblemHandlers(app, { spaFallback: servesConsole ? (request) => isConsoleRoute(request.method, request.url) : undefined });
+  await registerDevMailboxRoutes(app);
 
   for (const module of modules) {
     if (module.routes) await app.register(async (scope) => module.routes!(scope, kernel));
   }
   return app;
+}
+
+/** Whether any string (or object key) in a parsed request part contains U+0000. */
+function containsNulCharacter(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  // Deeper than any contract nests: such input fails validation anyway, and the scan stays bounded.
+  if (value === null || typeof value !== 'object' || depth > 32) return false;
+  if (Array.isArray(value)) return value.some((item) => containsNulCharacter(item, depth + 1));
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNulCharacter(item, depth + 1));
 }
 
 async function readinessChecks(kernel: Kernel, request: FastifyRequest) {

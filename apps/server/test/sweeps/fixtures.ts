@@ -1,0 +1,142 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { request, uniqueSuffix, type TestApp } from '../harness.js';
+
+export const sweepPassword = 'sweep-password-0123';
+
+export type SweepTenant = {
+  tenantId: string;
+  slug: string;
+  userId: string;
+  email: string;
+  /** The owner's access token, scoped to the tenant and its first account. */
+  accessToken: string;
+  accountId: string;
+};
+
+function expectStatus(response: LightMyRequestResponse, status: number, what: string): void {
+  if (response.statusCode !== status) {
+    throw new Error(`${what}: expected ${status}, got ${response.statusCode}: ${response.body.slice(0, 500)}`);
+  }
+}
+
+/** Register a new user with a new tenant through the API (POST /api/auth/register). */
+export async function registerTenant(t: TestApp, label: string): Promise<SweepTenant> {
+  const suffix = uniqueSuffix();
+  const email = `${label}-owner-${suffix}@example.test`;
+  const slug = `${label}-${suffix}`.slice(0, 63);
+  const registered = await request(t.app, {
+    method: 'POST',
+    url: '/api/auth/register',
+    payload: { name: `${label} Owner`, email, password: sweepPassword, tenantName: `${label} ${suffix}`, tenantSlug: slug },
+  });
+  expectStatus(registered, 201, 'register');
+  const session = registered.json();
+  let accessToken: string = session.accessToken;
+  let accountId: string | null = session.scope?.accountId ?? null;
+  const tenantId: string = session.tenant.id;
+  if (!accountId) {
+    const accounts = await request(t.app, { url: '/api/accounts', token: accessToken });
+    expectStatus(accounts, 200, 'list accounts');
+    accountId = accounts.json().items[0].id as string;
+    const switched = await request(t.app, { method: 'POST', url: '/api/auth/switch', token: accessToken, payload: { tenantId, accountId } });
+    expectStatus(switched, 200, 'switch to the first account');
+    accessToken = switched.json().accessToken;
+  }
+  return { tenantId, slug, userId: session.user.id, email, accessToken, accountId };
+}
+
+/**
+ * Give the tenant at least one row of every kind the foundation modules keep, each made through the API
+ * the way a person would: a second account, an invitation (and its email), a profile, an API key (used
+ * once), a custom domain, audit entries and outbox events as side effects.
+ */
+export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{ apiKeySecret: string }> {
+  const suffix = uniqueSuffix();
+  const token = tenant.accessToken;
+  const account = await request(t.app, { method: 'POST', url: '/api/accounts', token, payload: { name: `Second ${suffix}` } });
+  expectStatus(account, 201, 'create account');
+
+  const invitation = await request(t.app, {
+    method: 'POST',
+    url: '/api/invitations',
+    token,
+    payload: { email: `invitee-${suffix}@example.test`, role: 'editor', accountId: tenant.accountId },
+  });
+  expectStatus(invitation, 201, 'create invitation');
+
+  const profile = await request(t.app, { method: 'POST', url: '/api/profiles', token, payload: { displayName: `Profile ${suffix}` } });
+  expectStatus(profile, 201, 'create profile');
+
+  const permissions = await request(t.app, { url: '/api/auth/permissions', token });
+  expectStatus(permissions, 200, 'list API key permissions');
+  const scopes: string[] = permissions.json().items;
+  const apiKey = await request(t.app, { method: 'POST', url: '/api/auth/api-keys', token, payload: { name: `Key ${suffix}`, scopes } });
+  expectStatus(apiKey, 201, 'create API key');
+  const withKey = await request(t.app, { url: '/api/tenant', headers: { 'x-api-key': apiKey.json().secret } });
+  expectStatus(withKey, 200, 'use the API key');
+
+  const domain = await request(t.app, { method: 'POST', url: '/api/tenant/domains', token, payload: { domain: `www.${tenant.slug}.example.com` } });
+  expectStatus(domain, 201, 'add a custom domain');
+
+  const renamed = await request(t.app, { method: 'PATCH', url: '/api/tenant', token, payload: { name: `Renamed ${suffix}` } });
+  expectStatus(renamed, 200, 'rename the tenant');
+  return { apiKeySecret: apiKey.json().secret as string };
+}
+
+/** Every base table in the public schema with a tenant_id column, read from the catalog. */
+export async function listTenantTables(t: TestApp): Promise<string[]> {
+  const rows = await t.owner.query<{ table_name: string }>(
+    `SELECT c.table_name
+       FROM information_schema.columns c
+       JOIN information_schema.tables tb ON tb.table_schema = c.table_schema AND tb.table_name = c.table_name
+      WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND tb.table_type = 'BASE TABLE'
+      ORDER BY c.table_name`,
+  );
+  return rows.rows.map((row) => row.table_name);
+}
+
+export type PrimaryKey = { columns: string[]; types: string[] };
+
+export async function getPrimaryKey(t: TestApp, table: string): Promise<PrimaryKey> {
+  const rows = await t.owner.query<{ column_name: string; data_type: string }>(
+    `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
+       FROM pg_index i
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+      WHERE i.indrelid = $1::regclass AND i.indisprimary
+      ORDER BY array_position(i.indkey, a.attnum)`,
+    [`public."${table}"`],
+  );
+  return { columns: rows.rows.map((row) => row.column_name), types: rows.rows.map((row) => row.data_type) };
+}
+
+/** Every uuid primary-key value of the tenant's rows, across all tenant tables, with the table it came from. */
+export async function listTenantRowIds(t: TestApp, tenantId: string): Promise<Array<{ table: string; id: string }>> {
+  const ids: Array<{ table: string; id: string }> = [{ table: 'tenants', id: tenantId }];
+  for (const table of await listTenantTables(t)) {
+    const key = await getPrimaryKey(t, table);
+    if (key.columns.length !== 1 || key.types[0] !== 'uuid') continue;
+    const rows = await t.owner.query<{ id: string }>(
+      `SELECT ${quoteIdentifier(key.columns[0]!)}::text AS id FROM public.${quoteIdentifier(table)} WHERE tenant_id = $1 ORDER BY 1 LIMIT 50`,
+      [tenantId],
+    );
+    for (const row of rows.rows) ids.push({ table, id: row.id });
+  }
+  return ids;
+}
+
+/** The tenant's rows in every tenant table, as JSON, to prove later that nothing touched them. */
+export async function snapshotTenantRows(t: TestApp, tenantId: string): Promise<Record<string, string[]>> {
+  const snapshot: Record<string, string[]> = {};
+  for (const table of await listTenantTables(t)) {
+    const rows = await t.owner.query<{ row: string }>(
+      `SELECT to_jsonb(x)::text AS row FROM public.${quoteIdentifier(table)} x WHERE tenant_id = $1 ORDER BY 1`,
+      [tenantId],
+    );
+    snapshot[table] = rows.rows.map((row) => row.row);
+  }
+  const tenant = await t.owner.query<{ row: string }>(`SELECT to_jsonb(x)::text AS row FROM tenants x WHERE id = $1`, [tenantId]);
+  snapshot.tenants = tenant.rows.map((row) => row.row);
+  return snapshot;
+}
+
+export const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
