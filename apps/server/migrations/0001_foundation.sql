@@ -39,9 +39,14 @@ CREATE TABLE sessions (
   last_used_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz NOT NULL,
   revoked_at timestamptz,
-  revoked_reason text
+  revoked_reason text,
+  -- Set when the user's memberships or roles change: access tokens issued before it are refused.
+  stale_at timestamptz
 );
 CREATE INDEX sessions_user_idx ON sessions (user_id, created_at DESC);
+-- Each API process polls recently revoked or staled sessions (its in-memory revocation list).
+CREATE INDEX sessions_revoked_at_idx ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;
+CREATE INDEX sessions_stale_at_idx ON sessions (stale_at) WHERE stale_at IS NOT NULL;
 
 CREATE TABLE refresh_tokens (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

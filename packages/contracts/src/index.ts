@@ -1,1 +1,4 @@
 export {};
+export * from './identity.js';
+export * from './tenancy.js';
+export * from './audit.js';
