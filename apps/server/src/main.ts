@@ -28,13 +28,22 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    for (const stop of stack.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
-    logger.info('stopped');
+    // Ctrl-C reaches the embedded PostgreSQL too (same process group), so connections drop while we
+    // close them; those expected disconnect errors are silenced. Our own failures still reach stderr.
+    logger.level = 'fatal';
+    for (const stop of stack.reverse()) {
+      await stop().catch((error: unknown) => process.stderr.write(`shutdown step failed: ${(error as Error).message}\n`));
+    }
+    process.stdout.write('Omni stopped.\n');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  if ((command === 'api' || command === 'worker') && !config.DATABASE_URL) {
+    console.error(`"${command}" runs one role against a shared database: set DATABASE_URL (or use "start" for the all-in-one embedded mode).`);
+    process.exit(2);
+  }
   let ownerUrl = config.DATABASE_URL;
   let embedded: EmbeddedDatabase | undefined;
   if (!ownerUrl) {
@@ -79,8 +88,10 @@ function printLogins(logger: Logger, logins: DemoLogin[], url: string | null) {
   const lines = [''];
   if (url) lines.push(`  Omni is running at ${url}`, `  API docs:          ${url}/docs`, '');
   if (logins.length > 0) {
-    lines.push('  Demo logins (password for all: as shown):');
-    for (const login of logins) lines.push(`    ${login.role.padEnd(28)} ${login.email.padEnd(34)} ${login.password}`);
+    const roleWidth = Math.max(...logins.map((login) => login.role.length)) + 2;
+    const emailWidth = Math.max(...logins.map((login) => login.email.length)) + 2;
+    lines.push('  Demo logins:');
+    for (const login of logins) lines.push(`    ${login.role.padEnd(roleWidth)}${login.email.padEnd(emailWidth)}${login.password}`);
     lines.push('');
   }
   if (lines.length > 1) process.stdout.write(`${lines.join('\n')}\n`);
