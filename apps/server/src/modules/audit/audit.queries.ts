@@ -62,7 +62,7 @@ export async function selectAuditEntries(tx: Tx, filter: AuditFilter): Promise<A
     SELECT l.id::text AS id, l.tenant_id, l.actor_user_id, l.actor_api_key_id, l.action, l.target_type, l.target_id,
            l.status_code, l.ip, l.user_agent, l.request_id, l.metadata, l.created_at, l.created_at::text AS cursor_at,
            u.name AS actor_name, u.email::text AS actor_email
-      FROM audit_log l LEFT JOIN users u ON u.id = l.actor_user_id
+      FROM audit_log l LEFT JOIN user_directory u ON u.id = l.actor_user_id
      WHERE ${sql.join(conditions, sql` AND `)}
      ORDER BY l.created_at DESC, l.id DESC
      LIMIT ${filter.limit + 1}`);

@@ -3,7 +3,7 @@ import type { Tx } from '../../../kernel/db/database.js';
 import { asDate, type Paged, after } from './common.js';
 import { accounts, memberships, type AccountRow, type MembershipRow, type TenantRow } from '../tenancy.schema.js';
 
-/** Accounts and memberships. Display names and emails of people come from identity's users table (read-only join). */
+/** Accounts and memberships. Display names and emails of people come from identity's published user_directory view. */
 
 // ---------------------------------------------------------------------------------------------- accounts
 
@@ -139,7 +139,7 @@ const memberColumns = sql`m.id, m.tenant_id, m.account_id, m.user_id, m.role, m.
 export async function selectMembers(tx: Tx, filter: Paged & { tenantId: string; accountId: string | null }): Promise<MemberListRow[]> {
   const rows = await tx.execute<Record<string, unknown>>(sql`
     SELECT ${memberColumns}
-      FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN accounts a ON a.id = m.account_id
+      FROM memberships m JOIN user_directory u ON u.id = m.user_id LEFT JOIN accounts a ON a.id = m.account_id
      WHERE m.tenant_id = ${filter.tenantId}
        AND ${filter.accountId ? sql`m.account_id = ${filter.accountId}` : sql`true`}
        AND ${after('m', filter.cursor, 'asc')}
@@ -151,7 +151,7 @@ export async function selectMembers(tx: Tx, filter: Paged & { tenantId: string; 
 export async function selectMemberById(tx: Tx, id: string): Promise<MemberListRow | null> {
   const rows = await tx.execute<Record<string, unknown>>(sql`
     SELECT ${memberColumns}
-      FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN accounts a ON a.id = m.account_id
+      FROM memberships m JOIN user_directory u ON u.id = m.user_id LEFT JOIN accounts a ON a.id = m.account_id
      WHERE m.id = ${id}`);
   const row = rows.rows[0];
   return row ? toMemberListRow(row) : null;

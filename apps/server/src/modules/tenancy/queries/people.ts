@@ -3,7 +3,7 @@ import type { Tx } from '../../../kernel/db/database.js';
 import { asDate, asNullableDate, type Paged, after } from './common.js';
 import { invitations, profiles, type AccountRow, type InvitationRow, type ProfileRow, type TenantRow } from '../tenancy.schema.js';
 
-/** Profiles and invitations. Inviter names come from identity's users table (read-only join). */
+/** Profiles and invitations. Inviter names come from identity's published user_directory view. */
 
 // ---------------------------------------------------------------------------------------------- profiles
 
@@ -113,7 +113,7 @@ export async function insertInvitation(
 export async function selectInvitationById(tx: Tx, id: string, options: { forUpdate?: boolean } = {}): Promise<InvitationView | null> {
   const rows = await tx.execute<Record<string, unknown>>(sql`
     SELECT ${invitationColumns}
-      FROM invitations i LEFT JOIN accounts a ON a.id = i.account_id LEFT JOIN users u ON u.id = i.invited_by
+      FROM invitations i LEFT JOIN accounts a ON a.id = i.account_id LEFT JOIN user_directory u ON u.id = i.invited_by
      WHERE i.id = ${id}
      ${options.forUpdate ? sql`FOR UPDATE OF i` : sql``}`);
   const row = rows.rows[0];
@@ -129,7 +129,7 @@ export async function selectInvitationByTokenHash(
   const rows = await tx.execute<Record<string, unknown>>(sql`
     SELECT ${invitationColumns}, t.name AS tenant_name, t.status AS tenant_status, a.status AS account_status
       FROM invitations i JOIN tenants t ON t.id = i.tenant_id
-      LEFT JOIN accounts a ON a.id = i.account_id LEFT JOIN users u ON u.id = i.invited_by
+      LEFT JOIN accounts a ON a.id = i.account_id LEFT JOIN user_directory u ON u.id = i.invited_by
      WHERE i.token_hash = ${tokenHash}
      ${options.forUpdate ? sql`FOR UPDATE OF i` : sql``}`);
   const row = rows.rows[0];
@@ -155,7 +155,7 @@ export async function selectInvitations(
     : sql`true`;
   const rows = await tx.execute<Record<string, unknown>>(sql`
     SELECT ${invitationColumns}
-      FROM invitations i LEFT JOIN accounts a ON a.id = i.account_id LEFT JOIN users u ON u.id = i.invited_by
+      FROM invitations i LEFT JOIN accounts a ON a.id = i.account_id LEFT JOIN user_directory u ON u.id = i.invited_by
      WHERE i.tenant_id = ${filter.tenantId}
        AND ${filter.accountId ? sql`i.account_id = ${filter.accountId}` : sql`true`}
        AND ${statusCondition}
