@@ -59,6 +59,8 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
         fontSrc: ["'self'", 'data:', 'https:'],
         workerSrc: ["'self'"],
         manifestSrc: ["'self'"],
+        // Only behind TLS: on a plain-http local install it would break every same-origin asset.
+        upgradeInsecureRequests: config.NODE_ENV === 'production' ? [] : null,
       },
     },
     crossOriginEmbedderPolicy: false,
@@ -94,6 +96,17 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
         },
       },
       security: [{ bearer: [] }, { apiKey: [] }],
+      tags: [
+        { name: 'auth', description: 'Sign-in, tokens, sessions, email links and API keys' },
+        { name: 'tenancy', description: 'Registration, the active tenant, branding and domains' },
+        { name: 'accounts', description: 'Client businesses and workspaces inside a tenant' },
+        { name: 'members', description: 'Memberships and roles' },
+        { name: 'invitations', description: 'Delegated invitations down the tiers' },
+        { name: 'profiles', description: 'Public personas per account' },
+        { name: 'audit', description: 'The audit log of every mutating request' },
+        { name: 'platform', description: 'Super-admin administration across tenants' },
+        { name: 'dev', description: 'Developer tools: the stored outbox emails' },
+      ],
     },
     transform: jsonSchemaTransform,
   });
