@@ -1,0 +1,129 @@
+import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet, redirect } from '@tanstack/react-router';
+import type { QueryClient } from '@tanstack/react-query';
+import { api } from '../shared/api';
+import { AuthLayout } from './AuthLayout';
+import { AppShell } from './shell/AppShell';
+import { NotFoundPage, RouteErrorPage } from './RouteStates';
+
+export type RouterContext = { queryClient: QueryClient; authReady: Promise<void> };
+
+const tokenSearch = (search: Record<string, unknown>): { token?: string } => (typeof search.token === 'string' && search.token ? { token: search.token } : {});
+/** Only same-site paths: never bounce to another origin after sign-in. */
+const redirectSearch = (search: Record<string, unknown>): { redirect?: string } =>
+  typeof search.redirect === 'string' && search.redirect.startsWith('/') && !search.redirect.startsWith('//') ? { redirect: search.redirect } : {};
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: () => <Outlet />,
+  notFoundComponent: NotFoundPage,
+  errorComponent: RouteErrorPage,
+});
+
+// ---------- Signed-out pages (and token links that work either way) ----------
+
+const publicLayout = createRoute({ getParentRoute: () => rootRoute, id: 'public', component: AuthLayout });
+
+/** Sign-in and registration make no sense when signed in: go to the console instead. */
+async function redirectIfSignedIn({ context, search }: { context: RouterContext; search: { redirect?: string } }) {
+  await context.authReady;
+  if (api.getState().status === 'signed-in') throw redirect({ to: search.redirect ?? '/' });
+}
+
+const signInRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/sign-in',
+  validateSearch: redirectSearch,
+  beforeLoad: redirectIfSignedIn,
+  component: lazyRouteComponent(() => import('../modules/auth/SignInPage'), 'SignInPage'),
+});
+const registerRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/register',
+  validateSearch: redirectSearch,
+  beforeLoad: redirectIfSignedIn,
+  component: lazyRouteComponent(() => import('../modules/auth/RegisterPage'), 'RegisterPage'),
+});
+const forgotRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/forgot-password',
+  component: lazyRouteComponent(() => import('../modules/auth/ForgotPasswordPage'), 'ForgotPasswordPage'),
+});
+const resetRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/reset-password',
+  validateSearch: tokenSearch,
+  component: lazyRouteComponent(() => import('../modules/auth/ResetPasswordPage'), 'ResetPasswordPage'),
+});
+const verifyRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/verify-email',
+  validateSearch: tokenSearch,
+  component: lazyRouteComponent(() => import('../modules/auth/VerifyEmailPage'), 'VerifyEmailPage'),
+});
+const magicLinkRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/magic-link',
+  validateSearch: tokenSearch,
+  component: lazyRouteComponent(() => import('../modules/auth/MagicLinkPage'), 'MagicLinkPage'),
+});
+const acceptInvitationRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: '/accept-invitation',
+  validateSearch: tokenSearch,
+  component: lazyRouteComponent(() => import('../modules/auth/AcceptInvitationPage'), 'AcceptInvitationPage'),
+});
+
+// ---------- The console (signed in) ----------
+
+const appLayout = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'app',
+  beforeLoad: async ({ context, location }) => {
+    await context.authReady;
+    if (api.getState().status !== 'signed-in') {
+      const target = location.href === '/' ? undefined : location.href;
+      throw redirect({ to: '/sign-in', search: { redirect: target } });
+    }
+  },
+  component: AppShell,
+});
+
+function page<const Path extends string>(path: Path, load: () => Promise<Record<string, unknown>>, name: string) {
+  return createRoute({ getParentRoute: () => appLayout, path, component: lazyRouteComponent(load as never, name as never) });
+}
+
+const dashboardRoute = page('/', () => import('../modules/dashboard/DashboardPage'), 'DashboardPage');
+const teamRoute = page('/team', () => import('../modules/team/TeamPage'), 'TeamPage');
+const accountsRoute = page('/accounts', () => import('../modules/accounts/AccountsPage'), 'AccountsPage');
+const brandingRoute = page('/branding', () => import('../modules/branding/BrandingPage'), 'BrandingPage');
+const auditRoute = page('/audit', () => import('../modules/audit/AuditPage'), 'AuditPage');
+const profileRoute = page('/settings/profile', () => import('../modules/settings/ProfilePage'), 'ProfilePage');
+const sessionsRoute = page('/settings/sessions', () => import('../modules/settings/SessionsPage'), 'SessionsPage');
+const apiKeysRoute = page('/settings/api-keys', () => import('../modules/settings/ApiKeysPage'), 'ApiKeysPage');
+const platformTenantsRoute = page('/platform/tenants', () => import('../modules/platform/TenantsPage'), 'TenantsPage');
+const platformAuditRoute = page('/platform/audit', () => import('../modules/audit/PlatformAuditPage'), 'PlatformAuditPage');
+
+const routeTree = rootRoute.addChildren([
+  publicLayout.addChildren([signInRoute, registerRoute, forgotRoute, resetRoute, verifyRoute, magicLinkRoute, acceptInvitationRoute]),
+  appLayout.addChildren([
+    dashboardRoute,
+    teamRoute,
+    accountsRoute,
+    brandingRoute,
+    auditRoute,
+    profileRoute,
+    sessionsRoute,
+    apiKeysRoute,
+    platformTenantsRoute,
+    platformAuditRoute,
+  ]),
+]);
+
+export function buildRouter(context: RouterContext) {
+  return createRouter({ routeTree, context, defaultPreload: 'intent', scrollRestoration: true, defaultPendingMinMs: 0 });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof buildRouter>;
+  }
+}

@@ -1,0 +1,58 @@
+import type { ReactNode } from 'react';
+import type { Access } from '../../shared/auth/access';
+import {
+  ActivityIcon,
+  BriefcaseIcon,
+  BuildingIcon,
+  HomeIcon,
+  KeyIcon,
+  MonitorIcon,
+  PaletteIcon,
+  ScrollIcon,
+  UserIcon,
+  UsersIcon,
+} from '../../shared/ui/icons';
+
+export type NavItem = { to: string; labelKey: string; icon: ReactNode; exact?: boolean };
+export type NavSection = { titleKey: string; items: NavItem[] };
+
+/**
+ * The sidebar of each tier (seed 004's "4-tier sidebars"): platform super admin, tenant admin, account
+ * admin, member. Each lists only what the role can use; the server enforces the same rules.
+ */
+export function navigationFor(access: Access): NavSection[] {
+  const sections: NavSection[] = [];
+  if (access.isSuperAdmin) {
+    sections.push({
+      titleKey: 'nav.sections.platform',
+      items: [
+        { to: '/platform/tenants', labelKey: 'nav.tenants', icon: <BuildingIcon /> },
+        { to: '/platform/audit', labelKey: 'nav.platformAudit', icon: <ActivityIcon /> },
+      ],
+    });
+  }
+  if (access.hasTenant) {
+    const workspace: NavItem[] = [{ to: '/', labelKey: 'nav.overview', icon: <HomeIcon />, exact: true }];
+    if (access.tier === 'tenant-admin') {
+      workspace.push(
+        { to: '/accounts', labelKey: 'nav.accounts', icon: <BriefcaseIcon /> },
+        { to: '/team', labelKey: 'nav.team', icon: <UsersIcon /> },
+        { to: '/branding', labelKey: 'nav.branding', icon: <PaletteIcon /> },
+        { to: '/audit', labelKey: 'nav.audit', icon: <ScrollIcon /> },
+      );
+    } else if (access.tier === 'account-admin') {
+      workspace.push({ to: '/team', labelKey: 'nav.accountTeam', icon: <UsersIcon /> });
+    } else {
+      if (access.canManageApiKeys) workspace.push({ to: '/accounts', labelKey: 'nav.accounts', icon: <BriefcaseIcon /> });
+      if (access.canReadMembers) workspace.push({ to: '/team', labelKey: 'nav.people', icon: <UsersIcon /> });
+    }
+    sections.push({ titleKey: 'nav.sections.workspace', items: workspace });
+  }
+  const personal: NavItem[] = [
+    { to: '/settings/profile', labelKey: 'nav.profile', icon: <UserIcon /> },
+    { to: '/settings/sessions', labelKey: 'nav.sessions', icon: <MonitorIcon /> },
+  ];
+  if (access.canManageApiKeys) personal.push({ to: '/settings/api-keys', labelKey: 'nav.apiKeys', icon: <KeyIcon /> });
+  sections.push({ titleKey: 'nav.sections.you', items: personal });
+  return sections;
+}

@@ -1,0 +1,53 @@
+import type { Scope, User } from '@omni/contracts/identity';
+
+/**
+ * What the console shows to whom. Mirrors the server's permission rules (tenancy.permissions.ts): the
+ * server enforces them, this only keeps people from seeing controls that would be refused.
+ */
+export type Tier = 'platform' | 'tenant-admin' | 'account-admin' | 'member';
+
+export type Access = {
+  tier: Tier;
+  isSuperAdmin: boolean;
+  hasTenant: boolean;
+  tenantAdmin: boolean;
+  tenantOwner: boolean;
+  accountAdmin: boolean;
+  canReadTenant: boolean;
+  canReadAccounts: boolean;
+  canManageAccounts: boolean;
+  canReadMembers: boolean;
+  canManageMembers: boolean;
+  canManageBranding: boolean;
+  canReadAudit: boolean;
+  canManageApiKeys: boolean;
+};
+
+const accountRank = ['client', 'viewer', 'contributor', 'editor', 'admin'] as const;
+
+export function accessOf(user: User, scope: Scope | null): Access {
+  const tenantRole = scope?.tenantRole ?? null;
+  const tenantAdmin = tenantRole === 'owner' || tenantRole === 'admin';
+  const tenantMember = tenantRole !== null;
+  const accountRole = tenantAdmin ? 'admin' : scope?.accountId ? scope.accountRole : null;
+  const rank = accountRole ? accountRank.indexOf(accountRole) : -1;
+  const hasTenant = Boolean(scope?.tenantId);
+  const accountAdmin = accountRole === 'admin';
+  const tier: Tier = tenantAdmin ? 'tenant-admin' : accountAdmin ? 'account-admin' : hasTenant ? 'member' : user.isSuperAdmin ? 'platform' : 'member';
+  return {
+    tier: user.isSuperAdmin && !hasTenant ? 'platform' : tier,
+    isSuperAdmin: user.isSuperAdmin,
+    hasTenant,
+    tenantAdmin,
+    tenantOwner: tenantRole === 'owner',
+    accountAdmin,
+    canReadTenant: hasTenant && (tenantMember || rank >= 0),
+    canReadAccounts: hasTenant && (tenantMember || rank >= 0),
+    canManageAccounts: tenantAdmin,
+    canReadMembers: hasTenant && (tenantMember || rank >= accountRank.indexOf('viewer')),
+    canManageMembers: tenantAdmin || accountAdmin,
+    canManageBranding: tenantAdmin,
+    canReadAudit: tenantAdmin,
+    canManageApiKeys: tenantMember,
+  };
+}

@@ -1,0 +1,15 @@
+export { cn } from './cn';
+export { Button, buttonClasses, type ButtonProps } from './Button';
+export { Input, Textarea, Select, Checkbox } from './Input';
+export { Field } from './Field';
+export { Dialog } from './Dialog';
+export { ToastProvider, useToast } from './Toast';
+export { Table, THead, TBody, Tr, Th, Td } from './Table';
+export { Badge, type BadgeTone } from './Badge';
+export { Skeleton, TableSkeleton } from './Skeleton';
+export { EmptyState } from './EmptyState';
+export { Card, CardHeader, CardBody } from './Card';
+export { Avatar } from './Avatar';
+export { DropdownMenu, type MenuItem } from './DropdownMenu';
+export { Spinner } from './Spinner';
+export { PageHeader } from './PageHeader';
