@@ -49,6 +49,14 @@ export {
 } from './tenancy.service.js';
 
 export {
+  /**
+   * In the caller's transaction: the user ids responsible for an account — its admins, or the tenant's
+   * owners and admins when it has none. For notifications (e.g. a social connection needing reconnect).
+   */
+  selectAccountAdminUserIds as listAccountAdminUserIds,
+} from './tenancy.queries.js';
+
+export {
   /** Whether a tenant is suspended, from this process's view (refreshed every 2 s). */
   isTenantSuspended,
 } from './tenancy.guards.js';

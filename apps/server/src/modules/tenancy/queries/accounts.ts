@@ -207,3 +207,21 @@ export async function selectMembershipsOfUser(tx: Tx, userId: string): Promise<S
     createdAt: asDate(row.created_at),
   }));
 }
+
+/**
+ * The people responsible for an account: its admins, or the tenant's owners and admins when the account
+ * has no admin of its own (they inherit the role).
+ */
+export async function selectAccountAdminUserIds(tx: Tx, input: { tenantId: string; accountId: string }): Promise<string[]> {
+  const rows = await tx.execute<{ user_id: string }>(sql`
+    WITH account_admins AS (
+      SELECT m.user_id FROM memberships m
+       WHERE m.tenant_id = ${input.tenantId} AND m.account_id = ${input.accountId} AND m.role = 'admin'
+    )
+    SELECT user_id FROM account_admins
+    UNION
+    SELECT m.user_id FROM memberships m
+     WHERE m.tenant_id = ${input.tenantId} AND m.account_id IS NULL AND m.role IN ('owner', 'admin')
+       AND NOT EXISTS (SELECT 1 FROM account_admins)`);
+  return rows.rows.map((row) => row.user_id);
+}

@@ -1,0 +1,53 @@
+import type { SocialConnection } from '@omni/contracts/social';
+import type { Config } from '../../kernel/config.js';
+import { decryptSecret, encryptSecret } from '../../kernel/crypto/secrets.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import { findProvider } from './providers/index.js';
+import type { ConnectionRow } from './social.schema.js';
+
+/** Helpers the social use cases share: URLs, secret columns, DTOs. */
+
+export function publicBaseUrl(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+}
+
+/** Where the network sends the browser back to (must be registered with the network's app). */
+export function callbackUrl(config: Config, network: string): string {
+  return `${publicBaseUrl(config)}/api/social/callback/${network}`;
+}
+
+/** The console's connections page, where the browser lands after the OAuth round trip. */
+export function connectionsPageUrl(config: Config, query: Record<string, string>): string {
+  return `${publicBaseUrl(config)}/connections?${new URLSearchParams(query).toString()}`;
+}
+
+export function sealSecret(config: Config, value: string | null): string | null {
+  return value === null || value === '' ? null : encryptSecret(config, value);
+}
+
+export function openSecret(config: Config, value: string | null): string | null {
+  return value === null ? null : decryptSecret(config, value);
+}
+
+export function toConnectionDto(kernel: Kernel, row: ConnectionRow): SocialConnection {
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    network: row.network,
+    networkName: findProvider(kernel, row.network)?.displayName ?? row.network,
+    destination: { externalId: row.destinationId, name: row.destinationName, kind: row.destinationKind, pictureUrl: row.destinationPictureUrl },
+    status: row.status,
+    statusReason: row.statusReason,
+    needsReconnect: row.status === 'needs_reconnect',
+    accessTokenExpiresAt: row.accessTokenExpiresAt?.toISOString() ?? null,
+    scopes: row.scopes,
+    lastRefreshedAt: row.lastRefreshedAt?.toISOString() ?? null,
+    connectedBy: row.connectedBy,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
