@@ -1,6 +1,8 @@
 import type { OmniModule } from './kernel/module.js';
 import { auditModule } from './modules/audit/index.js';
 import { identityModule } from './modules/identity/index.js';
+import { socialModule } from './modules/social/index.js';
+import { publishingModule } from './modules/publishing/index.js';
 import { membershipDirectory, tenancyModule } from './modules/tenancy/index.js';
 
 /**
@@ -9,4 +11,4 @@ import { membershipDirectory, tenancyModule } from './modules/tenancy/index.js';
  * Identity cannot import tenancy (tenancy depends on identity), so tenancy's membership directory is
  * handed to identity here.
  */
-export const modules: OmniModule[] = [identityModule({ memberships: membershipDirectory }), tenancyModule(), auditModule()];
+export const modules: OmniModule[] = [identityModule({ memberships: membershipDirectory }), tenancyModule(), auditModule(), socialModule(), publishingModule()];

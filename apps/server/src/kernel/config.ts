@@ -35,6 +35,33 @@ export const configSchema = z.object({
   REFRESH_ABSOLUTE_TTL_SECONDS: z.coerce.number().int().min(60).default(60 * 24 * 3600),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(120).default(10),
   ENCRYPTION_KEY: z.string().min(32).optional(),
+  ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or - (max 32)').default('k1'),
+  // Keys retired by a rotation, still used to decrypt what they encrypted: comma-separated "kid:key" pairs.
+  ENCRYPTION_PREVIOUS_KEYS: listString.default([]),
+  // Social networks (module social). Base URLs default to the real networks; tests point them at fakes.
+  FACEBOOK_APP_ID: z.string().min(1).optional(),
+  FACEBOOK_APP_SECRET: z.string().min(1).optional(),
+  FACEBOOK_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
+  FACEBOOK_DIALOG_URL: z.string().url().default('https://www.facebook.com'),
+  FACEBOOK_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v23.0'),
+  INSTAGRAM_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
+  PINTEREST_CLIENT_ID: z.string().min(1).optional(),
+  PINTEREST_CLIENT_SECRET: z.string().min(1).optional(),
+  PINTEREST_API_URL: z.string().url().default('https://api.pinterest.com'),
+  PINTEREST_OAUTH_URL: z.string().url().default('https://www.pinterest.com'),
+  X_CLIENT_ID: z.string().min(1).optional(),
+  X_CLIENT_SECRET: z.string().min(1).optional(),
+  X_API_URL: z.string().url().default('https://api.x.com'),
+  X_OAUTH_URL: z.string().url().default('https://x.com'),
+  LINKEDIN_CLIENT_ID: z.string().min(1).optional(),
+  LINKEDIN_CLIENT_SECRET: z.string().min(1).optional(),
+  LINKEDIN_API_URL: z.string().url().default('https://api.linkedin.com'),
+  LINKEDIN_OAUTH_URL: z.string().url().default('https://www.linkedin.com'),
+  // LinkedIn's versioned REST API requires a YYYYMM version header; versions are sunset after about a year.
+  LINKEDIN_API_VERSION: z.string().regex(/^\d{6}$/).default('202510'),
+  // Organization scopes need LinkedIn's Community Management API approval; without it use 'openid profile w_member_social'.
+  LINKEDIN_SCOPES: z.string().min(1).default('openid profile w_member_social r_organization_social w_organization_social rw_organization_admin'),
+  SOCIAL_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   CORS_ORIGINS: listString.default([]),
   // Which direct peers may set x-forwarded-for (addresses, CIDRs or proxy-addr presets). Trusting every
   // peer would let any client pick its own IP and dodge rate limits; empty trusts none.
@@ -51,6 +78,20 @@ export const configSchema = z.object({
   SEED_DEMO: booleanString.default(true),
   DEMO_PASSWORD: z.string().min(8).default('omni-demo-2026'),
   WEB_DIST_DIR: z.string().optional(),
+  // Publishing engine (docs/decisions/006-publishing-engine.md).
+  PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  PUBLISH_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).default(30),
+  PUBLISH_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).default(3600),
+  PUBLISH_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().int().min(30).default(300),
+  PUBLISH_RECONCILE_DELAY_SECONDS: z.coerce.number().int().min(0).default(120),
+  PUBLISH_LATE_AFTER_SECONDS: z.coerce.number().int().min(60).default(24 * 3600),
+  PUBLISH_NETWORK_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(20),
+  // Per-network overrides of the cap above, e.g. "x=5,linkedin=10".
+  PUBLISH_NETWORK_CONCURRENCY_OVERRIDES: listString
+    .pipe(z.array(z.string().regex(/^[a-z]+=\d+$/, 'Use network=number pairs, e.g. x=5,linkedin=10.')))
+    .default([]),
+  PUBLISH_DISPATCH_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
+  PUBLISH_DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(60).default(900),
 });
 
 export type Config = z.infer<typeof configSchema> & {

@@ -1,4 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { createFacebookProvider } from '../../src/modules/social/providers/facebook.js';
+import { overrideProvider } from '../../src/modules/social/index.js';
 import { request, uniqueSuffix, type TestApp } from '../harness.js';
 
 export const sweepPassword = 'sweep-password-0123';
@@ -80,6 +82,27 @@ export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{
 
   const renamed = await request(t.app, { method: 'PATCH', url: '/api/tenant', token, payload: { name: `Renamed ${suffix}` } });
   expectStatus(renamed, 200, 'rename the tenant');
+
+  // Social: a sandbox connection with a test post, and an OAuth round trip started (an oauth_states row).
+  // Facebook needs an app id to start connecting; the sweep never reaches the network.
+  overrideProvider(t.kernel, createFacebookProvider({ ...t.kernel.config, FACEBOOK_APP_ID: 'sweep-app', FACEBOOK_APP_SECRET: 'sweep-secret' }));
+  const sandbox = await request(t.app, { method: 'POST', url: '/api/social/connections/sandbox', token, payload: { name: `Sandbox ${suffix}` } });
+  expectStatus(sandbox, 201, 'create a sandbox connection');
+  const testPost = await request(t.app, { method: 'POST', url: '/api/social/sandbox/posts', token, payload: { connectionId: sandbox.json().id, text: `Hello ${suffix}` } });
+  expectStatus(testPost, 201, 'send a sandbox test post');
+  const connect = await request(t.app, { method: 'POST', url: '/api/social/connect/facebook', token, payload: {} });
+  expectStatus(connect, 200, 'start connecting Facebook');
+
+  // Publishing: a post published now on the sandbox connection (target, attempt, transitions), and its
+  // first engagement snapshot (the +1 h collection brought forward).
+  const post = await request(t.app, { method: 'POST', url: '/api/publishing/targets', token, payload: { connectionId: sandbox.json().id, content: { text: `Published ${suffix}` }, scheduledAt: null } });
+  expectStatus(post, 201, 'publish a post now');
+  await t.drainJobs();
+  await t.owner.query('UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1', [`metrics:${post.json().id}:1`]);
+  await t.drainJobs();
+  const published = await request(t.app, { url: `/api/publishing/targets/${post.json().id}`, token });
+  expectStatus(published, 200, 'read the published post');
+  if (published.json().status !== 'published' || !published.json().latestMetrics) throw new Error(`post not published with metrics: ${published.body.slice(0, 500)}`);
   return { apiKeySecret: apiKey.json().secret as string };
 }
 

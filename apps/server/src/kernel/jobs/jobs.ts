@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { run, type Runner, type TaskList } from 'graphile-worker';
+import { parseCronItems, run, type Runner, type TaskList } from 'graphile-worker';
 import { z, type ZodType } from 'zod';
 import type { Tx } from '../db/database.js';
 import type { Kernel } from '../kernel.js';
@@ -23,6 +23,11 @@ export type JobDefinition<P> = {
    * false: for jobs that call the outside world and must not hold a transaction open across the call.
    */
   transactional?: boolean;
+  /**
+   * A crontab time pattern ("* * * * *"): the worker role enqueues this platform job (tenantId null, empty
+   * payload) on that schedule, once per slot across all worker processes, without backfilling missed slots.
+   */
+  cron?: string;
   run(ctx: JobContext, payload: P, tx: Tx | null): Promise<void>;
 };
 
@@ -51,6 +56,14 @@ export async function enqueueJob<P>(tx: Tx, job: JobDefinition<P>, payload: P, o
     max_attempts => ${options.maxAttempts ?? job.maxAttempts ?? 10}::int,
     job_key => ${options.key ?? null}::text
   )`);
+}
+
+/**
+ * Remove the pending job with this key in the caller's transaction (a cancelled schedule). A job that is
+ * already running is not interrupted: it loses its key and finishes, so its run must re-check state.
+ */
+export async function removeJob(tx: Tx, key: string): Promise<void> {
+  await tx.execute(sql`SELECT graphile_worker.remove_job(${key}::text)`);
 }
 
 export type JobRegistry = Map<string, JobDefinition<unknown>>;
@@ -107,9 +120,19 @@ export async function startJobWorker(deps: Kernel, registry: JobRegistry): Promi
       await executeJob(deps, job, payload, { jobId: String(helpers.job.id), attempt: helpers.job.attempts });
     };
   }
+  const cronItems = [...registry.values()]
+    .filter((job) => job.cron)
+    .map((job) => ({
+      task: job.id,
+      match: job.cron!,
+      identifier: job.id,
+      options: { backfillPeriod: 0, maxAttempts: 1, jobKey: `cron:${job.id}` },
+      payload: { tenantId: null, data: {} },
+    }));
   const runner: Runner = await run({
     pgPool: deps.db.pool,
     taskList,
+    parsedCronItems: parseCronItems(cronItems),
     concurrency: deps.config.WORKER_CONCURRENCY,
     noHandleSignals: true,
     pollInterval: 1000,

@@ -36,4 +36,18 @@ describe('the job worker', () => {
       await worker.stop();
     }
   });
+
+  it('registers a job declaring a cron schedule with the worker’s scheduler', async () => {
+    const marker = Math.floor(Math.random() * 1e9);
+    const job = defineJob({ id: `test.cron-${marker}`, payload: z.object({}), cron: '0 0 1 1 *', async run() {} });
+    const registry = createJobRegistry();
+    registerJob(registry, job);
+    const worker = await startJobWorker(t.kernel, registry);
+    try {
+      const known = await t.owner.query('SELECT identifier FROM graphile_worker._private_known_crontabs WHERE identifier = $1', [job.id]);
+      expect(known.rows).toEqual([{ identifier: job.id }]);
+    } finally {
+      await worker.stop();
+    }
+  });
 });

@@ -1,0 +1,295 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  countSandboxPosts,
+  createPublishingTenant,
+  createTarget,
+  dispatchAndDrain,
+  findQueuedJob,
+  getTargetDetail,
+  makeDue,
+  readTargetRow,
+  waitUntilSettled,
+  type PublishingTenant,
+} from '../../../test/factories/publishing.js';
+import { createTestApp, request, type TestApp } from '../../../test/harness.js';
+import { withSystemAccess } from '../../kernel/db/tenancy.js';
+import { enqueueJob } from '../../kernel/jobs/jobs.js';
+import { loadPublishingConnection } from '../social/index.js';
+import { sweepJob } from './publishing.jobs.js';
+import { claimDueTargets } from './publishing.queries.js';
+import { canTransition, retryDelaySeconds } from './publishing.state.js';
+import { dispatchDueTargets } from './use-cases/dispatch.js';
+
+/** Leave a target as a worker that died mid-publish would: publishing, with attempt 1 open since `minutesAgo`. */
+async function simulateCrashedAttempt(t: TestApp, targetId: string, minutesAgo: number): Promise<void> {
+  await t.owner.query(
+    `WITH target AS (
+       UPDATE publish_targets SET status = 'publishing', attempt_count = 1, next_attempt_at = NULL, dispatched_at = NULL WHERE id = $1
+       RETURNING tenant_id, id, idempotency_key)
+     , attempt AS (
+       INSERT INTO publish_attempts (tenant_id, target_id, attempt_number, idempotency_key, started_at)
+       SELECT tenant_id, id, 1, idempotency_key, now() - make_interval(mins => $2) FROM target)
+     INSERT INTO publish_target_transitions (tenant_id, target_id, from_status, to_status, reason, at)
+     SELECT tenant_id, id, 'scheduled', 'publishing', 'attempt 1 started', now() - make_interval(mins => $2) FROM target`,
+    [targetId, minutesAgo],
+  );
+}
+
+/** Run the minute sweep now; then wait for the targets' reconciliation (another test process may run it). */
+async function runSweep(t: TestApp, targetIds: string[] = [], includeUnconfirmed = true): Promise<void> {
+  await withSystemAccess(t.kernel, 'test: run the sweeper', (tx) => enqueueJob(tx, sweepJob, {}, { tenantId: null }));
+  await t.drainJobs();
+  await waitUntilSettled(t, targetIds, includeUnconfirmed);
+}
+
+describe('publishing engine', () => {
+  let t: TestApp;
+  let tenant: PublishingTenant;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    tenant = await createPublishingTenant(t);
+  });
+  afterAll(() => t?.close());
+
+  it('publishes a post due now exactly once, recording the attempt and every transition', async () => {
+    const target = await createTarget(t, tenant, { text: 'Due now', scheduledAt: null });
+    await dispatchAndDrain(t, target.id);
+    await dispatchAndDrain(t, target.id);
+
+    const detail = await getTargetDetail(t, tenant, target.id);
+    expect(detail.status).toBe('published');
+    expect(detail.externalId).toMatch(/^sandbox_/);
+    expect(detail.attempts).toHaveLength(1);
+    expect(detail.attempts[0]).toMatchObject({ attemptNumber: 1, outcome: 'published' });
+    expect(detail.transitions.map((transition) => `${transition.from}→${transition.to}`)).toEqual(['null→scheduled', 'scheduled→publishing', 'publishing→published']);
+    const row = await readTargetRow(t, target.id);
+    expect(await countSandboxPosts(t, row.idempotency_key)).toBe(1);
+    expect(await findQueuedJob(t, `metrics:${target.id}:1`)).toMatchObject({ task: 'publishing.collect-metrics' });
+    expect(await findQueuedJob(t, `metrics:${target.id}:72`)).not.toBeNull();
+  });
+
+  it('queues a dispatcher wake-up at the target’s time, so an idle system publishes without polling', async () => {
+    const scheduledAt = new Date(Date.now() + 2 * 3600_000);
+    scheduledAt.setMilliseconds(0);
+    await createTarget(t, tenant, { scheduledAt: scheduledAt.toISOString() });
+    const wakeUp = await findQueuedJob(t, `publishing.dispatch:${scheduledAt.getTime() / 1000}`);
+    expect(wakeUp?.task).toBe('publishing.dispatch');
+    expect(new Date(wakeUp!.run_at).getTime()).toBe(scheduledAt.getTime());
+  });
+
+  it('stores engagement snapshots collected after publishing', async () => {
+    const target = await createTarget(t, tenant, { text: 'Measure me', scheduledAt: null });
+    await dispatchAndDrain(t, target.id);
+    const key = (await readTargetRow(t, target.id)).idempotency_key;
+    const post = await t.owner.query<{ id: string }>('SELECT id FROM sandbox_posts WHERE idempotency_key = $1', [key]);
+    const engagement = await request(t.app, {
+      method: 'POST',
+      url: `/api/social/sandbox/posts/${post.rows[0]!.id}/engagement`,
+      token: tenant.token,
+      payload: { likes: 7, comments: 2, shares: 1, impressions: 120, clicks: 9 },
+    });
+    expect(engagement.statusCode).toBe(200);
+    // The +1 h snapshot, brought forward.
+    await t.owner.query(`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1`, [`metrics:${target.id}:1`]);
+    await t.drainJobs();
+
+    const detail = await getTargetDetail(t, tenant, target.id);
+    expect(detail.latestMetrics).toMatchObject({ likes: 7, comments: 2, shares: 1, impressions: 120, clicks: 9 });
+    expect(await findQueuedJob(t, `metrics:${target.id}:6`)).not.toBeNull();
+  });
+
+  it('rescheduling removes the queued publish job: the old time publishes nothing, the new one publishes once', async () => {
+    const target = await createTarget(t, tenant, { text: 'Reschedule me' });
+    await makeDue(t, target.id);
+    // Dispatch only (the publish job stays queued): claim inside a system transaction like the dispatcher.
+    await withSystemAccess(t.kernel, 'test: dispatch', (tx) => dispatchDueTargets(t.kernel, tx));
+    expect(await findQueuedJob(t, `publish:${target.id}`)).toMatchObject({ task: 'publishing.publish' });
+
+    const moved = await request(t.app, { method: 'PATCH', url: `/api/publishing/targets/${target.id}`, token: tenant.token, payload: { scheduledAt: new Date(Date.now() + 7200_000).toISOString() } });
+    expect(moved.statusCode).toBe(200);
+    expect(await findQueuedJob(t, `publish:${target.id}`)).toBeNull();
+    await t.drainJobs();
+    const key = (await readTargetRow(t, target.id)).idempotency_key;
+    expect(await readTargetRow(t, target.id)).toMatchObject({ status: 'scheduled', dispatched_at: null });
+    expect(await countSandboxPosts(t, key)).toBe(0);
+
+    await makeDue(t, target.id);
+    await dispatchAndDrain(t, target.id);
+    expect((await readTargetRow(t, target.id)).status).toBe('published');
+    expect(await countSandboxPosts(t, key)).toBe(1);
+    const detail = await getTargetDetail(t, tenant, target.id);
+    expect(detail.transitions.some((transition) => transition.reason.startsWith('rescheduled from'))).toBe(true);
+  });
+
+  it('cancelling removes the queued publish job and nothing is published', async () => {
+    const target = await createTarget(t, tenant, { text: 'Cancel me' });
+    await makeDue(t, target.id);
+    await withSystemAccess(t.kernel, 'test: dispatch', (tx) => dispatchDueTargets(t.kernel, tx));
+    const cancelled = await request(t.app, { method: 'POST', url: `/api/publishing/targets/${target.id}/cancel`, token: tenant.token });
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json().status).toBe('cancelled');
+    expect(await findQueuedJob(t, `publish:${target.id}`)).toBeNull();
+    await dispatchAndDrain(t, target.id);
+    const row = await readTargetRow(t, target.id);
+    expect(row.status).toBe('cancelled');
+    expect(await countSandboxPosts(t, row.idempotency_key)).toBe(0);
+
+    const again = await request(t.app, { method: 'POST', url: `/api/publishing/targets/${target.id}/cancel`, token: tenant.token });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('publishing.not_scheduled');
+  });
+
+  it('fails a post the network rejects, without a second attempt', async () => {
+    const target = await createTarget(t, tenant, { text: 'Soon empty' });
+    // Content the Sandbox refuses (a post without text or media), as a network refuses bad content.
+    await t.owner.query(`UPDATE publish_targets SET content = jsonb_set(content, '{text}', '"   "') WHERE id = $1`, [target.id]);
+    await makeDue(t, target.id);
+    await dispatchAndDrain(t, target.id);
+    await dispatchAndDrain(t, target.id);
+    const detail = await getTargetDetail(t, tenant, target.id);
+    expect(detail.status).toBe('failed');
+    expect(detail.lastErrorKind).toBe('rejected');
+    expect(detail.attempts).toHaveLength(1);
+    expect(detail.attempts[0]).toMatchObject({ outcome: 'failed', errorKind: 'rejected' });
+  });
+
+  it('fails a post whose connection was disconnected, without calling the network', async () => {
+    const other = await createPublishingTenant(t);
+    const target = await createTarget(t, other, { text: 'Nowhere to go' });
+    const disconnected = await request(t.app, { method: 'DELETE', url: `/api/social/connections/${other.connectionId}`, token: other.token });
+    expect(disconnected.statusCode).toBeLessThan(300);
+    await makeDue(t, target.id);
+    await dispatchAndDrain(t, target.id);
+    const row = await readTargetRow(t, target.id);
+    expect(row.status).toBe('failed');
+    expect(row.last_error_kind).toBe('disconnected');
+    expect((await getTargetDetail(t, other, target.id)).attempts[0]).toMatchObject({ outcome: 'failed', errorKind: 'disconnected' });
+    expect(await countSandboxPosts(t, row.idempotency_key)).toBe(0);
+  });
+
+  it('a worker that died after the network accepted the post: the sweeper reconciles it to published without resending', async () => {
+    const target = await createTarget(t, tenant, { text: 'Accepted, then the worker died' });
+    const key = (await readTargetRow(t, target.id)).idempotency_key;
+    await simulateCrashedAttempt(t, target.id, 10);
+    // The network got the post before the crash.
+    const connection = await loadPublishingConnection(t.kernel, tenant.tenant.id, tenant.connectionId);
+    await connection.provider.publish(connection.credentials, { text: 'Accepted, then the worker died', media: [], link: null, options: {} }, key);
+
+    await runSweep(t, [target.id]);
+    const detail = await getTargetDetail(t, tenant, target.id);
+    expect(detail.status).toBe('published');
+    expect(detail.attempts).toHaveLength(1);
+    expect(detail.attempts[0]).toMatchObject({ outcome: 'published', errorKind: 'unknown_outcome' });
+    expect(detail.transitions.map((transition) => transition.to)).toEqual(['scheduled', 'publishing', 'unconfirmed', 'published']);
+    expect(await countSandboxPosts(t, key)).toBe(1);
+  });
+
+  it('a worker that died before the call: reconciliation proves the post absent and publishes it once', async () => {
+    const target = await createTarget(t, tenant, { text: 'Never sent' });
+    const key = (await readTargetRow(t, target.id)).idempotency_key;
+    await simulateCrashedAttempt(t, target.id, 10);
+    await runSweep(t, [target.id]);
+    await dispatchAndDrain(t, target.id);
+    const detail = await getTargetDetail(t, tenant, target.id);
+    expect(detail.status).toBe('published');
+    expect(detail.attempts.map((attempt) => attempt.outcome)).toEqual(['retry', 'published']);
+    expect(detail.transitions.map((transition) => transition.to)).toEqual(['scheduled', 'publishing', 'unconfirmed', 'scheduled', 'publishing', 'published']);
+    expect(await countSandboxPosts(t, key)).toBe(1);
+  });
+
+  it('leaves a recent open attempt alone: an attempt in flight is not taken for a crash', async () => {
+    const target = await createTarget(t, tenant, { text: 'Still in flight' });
+    await simulateCrashedAttempt(t, target.id, 0);
+    await runSweep(t);
+    expect((await readTargetRow(t, target.id)).status).toBe('publishing');
+    expect(await findQueuedJob(t, `reconcile:${target.id}`)).toBeNull();
+  });
+
+  it('marks a target missed by more than the allowed lateness as late instead of publishing it', async () => {
+    const target = await createTarget(t, tenant, { text: 'Too late' });
+    await makeDue(t, target.id, 25 * 3600);
+    await dispatchAndDrain(t, target.id);
+    const detail = await getTargetDetail(t, tenant, target.id);
+    expect(detail.status).toBe('late');
+    expect(detail.transitions.at(-1)?.reason).toMatch(/no worker ran/);
+    expect(await countSandboxPosts(t, (await readTargetRow(t, target.id)).idempotency_key)).toBe(0);
+  });
+
+  it('publishes a target missed by less than the allowed lateness when the sweeper runs', async () => {
+    const target = await createTarget(t, tenant, { text: 'A little late' });
+    await makeDue(t, target.id, 3600);
+    await runSweep(t, [target.id]);
+    expect((await readTargetRow(t, target.id)).status).toBe('published');
+  });
+
+  it('claims round-robin across tenants: B’s one due post is among the first claimed although A has 200 older ones', async () => {
+    const tenantA = await createPublishingTenant(t);
+    const tenantB = await createPublishingTenant(t);
+    const idsOfA: string[] = [];
+    for (let index = 0; index < 200; index += 1) idsOfA.push((await createTarget(t, tenantA, { text: `A ${index}` })).id);
+    const targetOfB = await createTarget(t, tenantB, { text: 'B' });
+
+    // Made due and claimed inside one transaction that is rolled back: no other worker ever sees them due.
+    const rolledBack = new Error('roll back the claim');
+    let claimed: Array<{ id: string; tenantId: string }> = [];
+    await withSystemAccess(t.kernel, 'test: fairness', async (tx) => {
+      await tx.execute(sql`
+        UPDATE publish_targets SET next_attempt_at = now() - make_interval(secs => 600) + make_interval(secs => row_position)
+          FROM (SELECT id AS target_id, row_number() OVER (ORDER BY created_at, id) AS row_position FROM publish_targets
+                 WHERE tenant_id IN (${tenantA.tenant.id}, ${tenantB.tenant.id})) ordered
+         WHERE publish_targets.id = ordered.target_id`);
+      claimed = await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 20, defaultCap: 1000, caps: {} });
+      throw rolledBack;
+    }).catch((error: unknown) => {
+      if (error !== rolledBack) throw error;
+    });
+    const ours = claimed.filter((target) => target.tenantId === tenantA.tenant.id || target.tenantId === tenantB.tenant.id);
+    expect(ours.map((target) => target.id)).toContain(targetOfB.id);
+    // Oldest-first alone would have taken 20 of A's and never reached B's.
+    expect(ours.filter((target) => target.tenantId === tenantA.tenant.id).length).toBeLessThan(20);
+    expect(claimed.find((target) => target.id === targetOfB.id)).toMatchObject({ tenantRank: 1 });
+    expect(idsOfA).toContain(ours.find((target) => target.tenantId === tenantA.tenant.id)?.id);
+  });
+
+  it('respects a network’s concurrency cap when claiming', async () => {
+    const capped = await createPublishingTenant(t);
+    for (let index = 0; index < 5; index += 1) await createTarget(t, capped, { text: `Capped ${index}` });
+    const rolledBack = new Error('roll back the claim');
+    let claimedOfTenant = -1;
+    await withSystemAccess(t.kernel, 'test: caps', async (tx) => {
+      await tx.execute(sql`UPDATE publish_targets SET next_attempt_at = now() - interval '1 minute' WHERE tenant_id = ${capped.tenant.id}`);
+      const busy = await tx.execute<{ busy: number }>(sql`
+        SELECT count(*)::int AS busy FROM publish_targets WHERE network = 'sandbox' AND (status = 'publishing' OR (status = 'scheduled' AND dispatched_at IS NOT NULL))`);
+      const cap = busy.rows[0]!.busy + 2;
+      const claimed = await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 100, defaultCap: 1000, caps: { sandbox: cap } });
+      expect(claimed.filter((target) => target.network === 'sandbox').length).toBeLessThanOrEqual(2);
+      claimedOfTenant = claimed.filter((target) => target.tenantId === capped.tenant.id).length;
+      throw rolledBack;
+    }).catch((error: unknown) => {
+      if (error !== rolledBack) throw error;
+    });
+    expect(claimedOfTenant).toBeGreaterThanOrEqual(0);
+    expect(claimedOfTenant).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('publishing state machine and backoff', () => {
+  it('allows cancel only from scheduled and never leaves a final state', () => {
+    expect(canTransition('scheduled', 'cancelled')).toBe(true);
+    for (const from of ['publishing', 'unconfirmed', 'published', 'failed', 'late', 'cancelled'] as const) expect(canTransition(from, 'cancelled')).toBe(false);
+    for (const from of ['published', 'failed', 'late', 'cancelled'] as const) expect(canTransition(from, 'scheduled')).toBe(false);
+    expect(canTransition('unconfirmed', 'scheduled')).toBe(true);
+    expect(canTransition('scheduled', 'published')).toBe(false);
+  });
+
+  it('backs off exponentially with jitter, capped, and never sooner than Retry-After', () => {
+    const config = { PUBLISH_RETRY_BASE_SECONDS: 30, PUBLISH_RETRY_MAX_SECONDS: 3600 };
+    expect(retryDelaySeconds(config, 1, undefined, () => 0)).toBe(15);
+    expect(retryDelaySeconds(config, 1, undefined, () => 1)).toBe(30);
+    expect(retryDelaySeconds(config, 3, undefined, () => 1)).toBe(120);
+    expect(retryDelaySeconds(config, 20, undefined, () => 1)).toBe(3600);
+    expect(retryDelaySeconds(config, 1, 900, () => 0.5)).toBe(900);
+  });
+});

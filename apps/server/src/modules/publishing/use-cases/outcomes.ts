@@ -1,0 +1,80 @@
+import type { Tx } from '../../../kernel/db/database.js';
+import { emitEvent } from '../../../kernel/events/events.js';
+import type { Kernel } from '../../../kernel/kernel.js';
+import { ProviderError, type ProviderErrorKind, type PublishResult } from '../../social/index.js';
+import { scheduleDispatch, scheduleMetricsCollection } from '../publishing.jobs.js';
+import type { TargetRow } from '../publishing.queries.js';
+import { retryDelaySeconds, transitionTarget } from '../publishing.state.js';
+
+/** A failure as the engine sees it: the provider's classification, or unknown_outcome for anything else. */
+export type ClassifiedFailure = { kind: ProviderErrorKind; message: string; retryAfterSeconds?: number };
+
+const messageLimit = 1000;
+
+/**
+ * A ProviderError keeps its kind. Anything else thrown around a network call is a bug or a broken
+ * connection we cannot see into: the request may have gone out, so it counts as unknown_outcome there.
+ */
+export function classifyFailure(error: unknown, fallbackKind: ProviderErrorKind): ClassifiedFailure {
+  if (error instanceof ProviderError) {
+    return { kind: error.kind, message: error.message.slice(0, messageLimit), retryAfterSeconds: error.details.retryAfterSeconds };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: fallbackKind, message: message.slice(0, messageLimit) };
+}
+
+/** published, in the caller's transaction: the network's ids, the event, and the engagement schedule. */
+export async function markPublished(tx: Tx, target: TargetRow, result: PublishResult, reason: string, now: Date): Promise<TargetRow> {
+  const published = await transitionTarget(tx, target, 'published', reason, {
+    externalId: result.externalId,
+    externalUrl: result.url,
+    publishedAt: now,
+    nextAttemptAt: null,
+    dispatchedAt: null,
+    lastError: null,
+    lastErrorKind: null,
+  });
+  await emitEvent(tx, {
+    tenantId: target.tenantId,
+    type: 'publishing.target_published',
+    payload: { targetId: target.id, accountId: target.accountId, connectionId: target.connectionId, network: target.network, externalId: result.externalId },
+  });
+  await scheduleMetricsCollection(tx, target.tenantId, target.id, now);
+  return published;
+}
+
+export async function markFailed(tx: Tx, target: TargetRow, failure: ClassifiedFailure, reason: string): Promise<TargetRow> {
+  const failed = await transitionTarget(tx, target, 'failed', reason, {
+    nextAttemptAt: null,
+    dispatchedAt: null,
+    lastError: failure.message,
+    lastErrorKind: failure.kind,
+  });
+  await emitEvent(tx, {
+    tenantId: target.tenantId,
+    type: 'publishing.target_failed',
+    payload: { targetId: target.id, accountId: target.accountId, connectionId: target.connectionId, network: target.network, errorKind: failure.kind },
+  });
+  return failed;
+}
+
+/**
+ * Back to scheduled after backoff, or failed once the attempts are used up. `attemptNumber` is the
+ * attempt that just ended (the target's attempt_count).
+ */
+export async function retryOrFail(kernel: Kernel, tx: Tx, target: TargetRow, failure: ClassifiedFailure, reasonPrefix: string, now: Date): Promise<TargetRow> {
+  const attempts = target.attemptCount;
+  if (attempts >= kernel.config.PUBLISH_MAX_ATTEMPTS) {
+    return markFailed(tx, target, failure, `${reasonPrefix}; gave up after ${attempts} attempts: ${failure.message}`);
+  }
+  const delay = retryDelaySeconds(kernel.config, attempts, failure.retryAfterSeconds);
+  const nextAttemptAt = new Date(now.getTime() + delay * 1000);
+  const scheduled = await transitionTarget(tx, target, 'scheduled', `${reasonPrefix}; retry ${attempts + 1} in ${delay} s: ${failure.message}`, {
+    nextAttemptAt,
+    dispatchedAt: null,
+    lastError: failure.message,
+    lastErrorKind: failure.kind,
+  });
+  await scheduleDispatch(tx, nextAttemptAt);
+  return scheduled;
+}
