@@ -99,6 +99,7 @@ const auditRoute = page('/audit', () => import('../modules/audit/AuditPage'), 'A
 const profileRoute = page('/settings/profile', () => import('../modules/settings/ProfilePage'), 'ProfilePage');
 const sessionsRoute = page('/settings/sessions', () => import('../modules/settings/SessionsPage'), 'SessionsPage');
 const apiKeysRoute = page('/settings/api-keys', () => import('../modules/settings/ApiKeysPage'), 'ApiKeysPage');
+const connectionsRoute = page('/connections', () => import('../modules/social/ConnectionsPage'), 'ConnectionsPage');
 const platformTenantsRoute = page('/platform/tenants', () => import('../modules/platform/TenantsPage'), 'TenantsPage');
 const platformAuditRoute = page('/platform/audit', () => import('../modules/audit/PlatformAuditPage'), 'PlatformAuditPage');
 
@@ -113,6 +114,7 @@ const routeTree = rootRoute.addChildren([
     profileRoute,
     sessionsRoute,
     apiKeysRoute,
+    connectionsRoute,
     platformTenantsRoute,
     platformAuditRoute,
   ]),

@@ -65,7 +65,7 @@ export function AppShell() {
       </div>
       <ScopeSwitcher onSwitched={() => setDrawerOpen(false)} />
       <nav aria-label={t('nav.label')} className="flex-1 overflow-y-auto">
-        {navigationFor(access).map((section) => (
+        {navigationFor(access, scope).map((section) => (
           <div key={section.titleKey} className="mb-5">
             <h2 className="px-2 pb-1.5 text-xs font-medium uppercase tracking-wide text-muted">{t(section.titleKey)}</h2>
             <ul className="flex flex-col gap-0.5">

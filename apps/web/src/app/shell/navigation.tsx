@@ -1,11 +1,14 @@
 import type { ReactNode } from 'react';
 import type { Access } from '../../shared/auth/access';
+import type { Scope } from '@omni/contracts/identity';
+import { socialAccessOf } from '../../modules/social/socialApi';
 import {
   ActivityIcon,
   BriefcaseIcon,
   BuildingIcon,
   HomeIcon,
   KeyIcon,
+  LinkIcon,
   MonitorIcon,
   PaletteIcon,
   ScrollIcon,
@@ -20,7 +23,7 @@ export type NavSection = { titleKey: string; items: NavItem[] };
  * The sidebar of each tier (seed 004's "4-tier sidebars"): platform super admin, tenant admin, account
  * admin, member. Each lists only what the role can use; the server enforces the same rules.
  */
-export function navigationFor(access: Access): NavSection[] {
+export function navigationFor(access: Access, scope: Scope | null = null): NavSection[] {
   const sections: NavSection[] = [];
   if (access.isSuperAdmin) {
     sections.push({
@@ -46,6 +49,7 @@ export function navigationFor(access: Access): NavSection[] {
       if (access.canManageApiKeys) workspace.push({ to: '/accounts', labelKey: 'nav.accounts', icon: <BriefcaseIcon /> });
       if (access.canReadMembers) workspace.push({ to: '/team', labelKey: 'nav.people', icon: <UsersIcon /> });
     }
+    if (socialAccessOf(scope).canRead) workspace.push({ to: '/connections', labelKey: 'nav.connections', icon: <LinkIcon /> });
     sections.push({ titleKey: 'nav.sections.workspace', items: workspace });
   }
   const personal: NavItem[] = [
