@@ -1,8 +1,15 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// CI sets OMNI_JUNIT_DIR (and OMNI_JUNIT_LABEL per run) so that `npm test` itself leaves a JUnit report.
+const junitDirectory = process.env.OMNI_JUNIT_DIR;
+const junitLabel = process.env.OMNI_JUNIT_LABEL ?? 'run';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    reporters: junitDirectory ? ['default', 'junit'] : ['default'],
+    ...(junitDirectory ? { outputFile: { junit: path.join(junitDirectory, `web-${junitLabel}.xml`) } } : {}),
   },
 });

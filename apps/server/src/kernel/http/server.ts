@@ -5,7 +5,8 @@ import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import swagger from '@fastify/swagger';
 import apiReference from '@scalar/fastify-api-reference';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { createResponseSerializer } from './serializer.js';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Kernel } from '../kernel.js';
@@ -46,7 +47,7 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
   // into a string body; refusing it gives the client a clear 415 instead.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(createResponseSerializer({ validate: config.NODE_ENV !== 'production' }));
 
   await app.register(helmet, {
     contentSecurityPolicy: {
