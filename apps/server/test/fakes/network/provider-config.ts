@@ -3,7 +3,7 @@ import { parseConfig, type Config } from '../../../src/kernel/config.js';
 /** A Config for provider tests: the given settings (base URLs of a fake, client ids) over the defaults. */
 export function providerTestConfig(settings: Record<string, string>): Config {
   return {
-    ...parseConfig({ NODE_ENV: 'test', SOCIAL_HTTP_TIMEOUT_MS: '1500', ...settings }),
+    ...parseConfig({ NODE_ENV: 'test', SOCIAL_HTTP_TIMEOUT_MS: '2500', ...settings }),
     JWT_SECRET: 'provider-tests-jwt-secret-0123456789abcdef',
     ENCRYPTION_KEY: 'provider-tests-encryption-key-0123456789ab',
   };

@@ -32,7 +32,7 @@ describe('Facebook Pages provider against the fake Graph API', () => {
       FACEBOOK_APP_SECRET: fake.appSecret,
       FACEBOOK_GRAPH_URL: fake.url,
       FACEBOOK_DIALOG_URL: 'https://dialog.facebook.test',
-      SOCIAL_HTTP_TIMEOUT_MS: '300',
+      SOCIAL_HTTP_TIMEOUT_MS: '2000',
     });
     provider = createFacebookProvider(config);
     const page = fake.pages[0]!;

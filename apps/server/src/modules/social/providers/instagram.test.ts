@@ -30,7 +30,7 @@ describe('Instagram Business provider against the fake Graph API', () => {
 
   beforeAll(async () => {
     fake = await startInstagramFake();
-    const config = testConfig({ FACEBOOK_APP_ID: fake.appId, FACEBOOK_APP_SECRET: fake.appSecret, INSTAGRAM_GRAPH_URL: fake.url, SOCIAL_HTTP_TIMEOUT_MS: '300' });
+    const config = testConfig({ FACEBOOK_APP_ID: fake.appId, FACEBOOK_APP_SECRET: fake.appSecret, INSTAGRAM_GRAPH_URL: fake.url, SOCIAL_HTTP_TIMEOUT_MS: '2000' });
     provider = createInstagramProvider(config, { pollIntervalMs: 5, maxPolls: 5 });
     credentials = { accessToken: fake.grant(), destinationToken: null, destinationId: fake.igUserId, metadata: {} };
   });
