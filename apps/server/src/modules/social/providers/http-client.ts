@@ -1,4 +1,4 @@
-import { ProviderError } from './provider.js';
+import { ProviderError, type ProviderTokens } from './provider.js';
 
 /**
  * The HTTP plumbing shared by the Pinterest, X and LinkedIn providers: one request with a timeout, and
@@ -170,6 +170,38 @@ export type OAuthTokenBody = {
   refresh_token_expires_at?: unknown;
   scope?: unknown;
 };
+
+/**
+ * Read a token endpoint's answer (RFC 6749 §5.1) into ProviderTokens, or throw the classified failure.
+ * `deadRefreshCode`: the error code with which this network answers a dead refresh token besides
+ * invalid_grant (X and LinkedIn use invalid_request), which means the grant is gone: disconnected.
+ */
+export function readTokenResponse(
+  network: string,
+  response: HttpResponse,
+  options: { now: Date; refreshing: boolean; deadRefreshCode?: string },
+): ProviderTokens {
+  if (response.status !== 200) {
+    const error = classifyTokenFailure(network, response);
+    if (options.refreshing && options.deadRefreshCode && response.status === 400 && error.details.networkCode === options.deadRefreshCode) {
+      throw new ProviderError('disconnected', error.message, error.details);
+    }
+    throw error;
+  }
+  const body = (response.body ?? {}) as OAuthTokenBody;
+  const accessToken = nonEmptyString(body.access_token);
+  if (!accessToken) throw new ProviderError('retryable', `${network}: token response without access_token`, { status: response.status });
+  return {
+    accessToken,
+    refreshToken: nonEmptyString(body.refresh_token),
+    expiresAt: expiryFromSeconds(body.expires_in, options.now),
+    refreshExpiresAt:
+      typeof body.refresh_token_expires_at === 'number'
+        ? new Date(body.refresh_token_expires_at * 1000)
+        : expiryFromSeconds(body.refresh_token_expires_in, options.now),
+    scopes: splitScopes(body.scope),
+  };
+}
 
 export function expiryFromSeconds(value: unknown, now: Date): Date | null {
   const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : null;

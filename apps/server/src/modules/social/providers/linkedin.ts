@@ -1,15 +1,11 @@
 import type { Config } from '../../../kernel/config.js';
 import {
   classifyHttpFailure,
-  classifyTokenFailure,
   downloadMedia,
-  expiryFromSeconds,
-  nonEmptyString,
-  sendHttpRequest,
-  splitScopes,
-  waitForProcessing,
   type HttpResponse,
-  type OAuthTokenBody,
+  readTokenResponse,
+  sendHttpRequest,
+  waitForProcessing,
 } from './http-client.js';
 import {
   ProviderError,
@@ -132,24 +128,8 @@ export function createLinkedInProvider(config: Config): SocialProvider {
       timeoutMs,
       createsContent: false,
     });
-    if (response.status !== 200) {
-      const error = classifyTokenFailure(network, response);
-      // LinkedIn answers an expired or revoked refresh token with 400 invalid_request.
-      if (refreshing && response.status === 400 && error.details.networkCode === 'invalid_request') {
-        throw new ProviderError('disconnected', error.message, error.details);
-      }
-      throw error;
-    }
-    const body = (response.body ?? {}) as OAuthTokenBody;
-    const accessToken = nonEmptyString(body.access_token);
-    if (!accessToken) throw new ProviderError('retryable', `${network}: token response without access_token`, { status: response.status });
-    return {
-      accessToken,
-      refreshToken: nonEmptyString(body.refresh_token),
-      expiresAt: expiryFromSeconds(body.expires_in, now),
-      refreshExpiresAt: expiryFromSeconds(body.refresh_token_expires_in, now),
-      scopes: splitScopes(body.scope),
-    };
+    // LinkedIn answers an expired or revoked refresh token with 400 invalid_request.
+    return readTokenResponse(network, response, { now, refreshing, deadRefreshCode: 'invalid_request' });
   }
 
   async function uploadImage(accessToken: string, owner: string, url: string): Promise<string> {

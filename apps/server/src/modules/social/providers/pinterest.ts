@@ -2,15 +2,12 @@ import type { Config } from '../../../kernel/config.js';
 import {
   basicAuthorization,
   classifyHttpFailure,
-  classifyTokenFailure,
-  expiryFromSeconds,
-  nonEmptyString,
-  sendHttpRequest,
-  splitScopes,
-  waitForProcessing,
   downloadMedia,
   type HttpResponse,
-  type OAuthTokenBody,
+  nonEmptyString,
+  readTokenResponse,
+  sendHttpRequest,
+  waitForProcessing,
 } from './http-client.js';
 import {
   ProviderError,
@@ -104,21 +101,7 @@ export function createPinterestProvider(config: Config): SocialProvider {
       timeoutMs,
       createsContent: false,
     });
-    if (response.status !== 200) throw classifyTokenFailure(network, response);
-    const body = (response.body ?? {}) as OAuthTokenBody;
-    const accessToken = nonEmptyString(body.access_token);
-    if (!accessToken) throw new ProviderError('retryable', `${network}: token response without access_token`, { status: response.status });
-    const refreshExpiresAt =
-      typeof body.refresh_token_expires_at === 'number'
-        ? new Date(body.refresh_token_expires_at * 1000)
-        : expiryFromSeconds(body.refresh_token_expires_in, now);
-    return {
-      accessToken,
-      refreshToken: nonEmptyString(body.refresh_token),
-      expiresAt: expiryFromSeconds(body.expires_in, now),
-      refreshExpiresAt,
-      scopes: splitScopes(body.scope),
-    };
+    return readTokenResponse(network, response, { now, refreshing: false });
   }
 
   /** Register the video, upload it to the storage URL Pinterest hands out, and wait until it is processed. */

@@ -2,17 +2,14 @@ import type { Config } from '../../../kernel/config.js';
 import {
   basicAuthorization,
   classifyHttpFailure,
-  classifyTokenFailure,
   downloadMedia,
-  expiryFromSeconds,
+  type HttpResponse,
   nonEmptyString,
   parseRetryAfter,
+  readTokenResponse,
   secondsUntilEpoch,
   sendHttpRequest,
-  splitScopes,
   waitForProcessing,
-  type HttpResponse,
-  type OAuthTokenBody,
 } from './http-client.js';
 import {
   ProviderError,
@@ -136,24 +133,8 @@ export function createXProvider(config: Config): SocialProvider {
       timeoutMs,
       createsContent: false,
     });
-    if (response.status !== 200) {
-      const error = classifyTokenFailure(network, response);
-      // X answers a dead (used, revoked or expired) refresh token with 400 invalid_request.
-      if (refreshing && response.status === 400 && error.details.networkCode === 'invalid_request') {
-        throw new ProviderError('disconnected', error.message, error.details);
-      }
-      throw error;
-    }
-    const body = (response.body ?? {}) as OAuthTokenBody;
-    const accessToken = nonEmptyString(body.access_token);
-    if (!accessToken) throw new ProviderError('retryable', `${network}: token response without access_token`, { status: response.status });
-    return {
-      accessToken,
-      refreshToken: nonEmptyString(body.refresh_token),
-      expiresAt: expiryFromSeconds(body.expires_in, now),
-      refreshExpiresAt: null,
-      scopes: splitScopes(body.scope),
-    };
+    // X answers a dead (used, revoked or expired) refresh token with 400 invalid_request.
+    return readTokenResponse(network, response, { now, refreshing, deadRefreshCode: 'invalid_request' });
   }
 
   async function uploadImage(accessToken: string, url: string, altText: string | null, mimeType: string | null): Promise<string> {
