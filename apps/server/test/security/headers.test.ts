@@ -8,8 +8,8 @@ describe('security headers', () => {
   });
   afterAll(() => t.close());
 
-  it('sends helmet’s protective headers on API responses and on errors', async () => {
-    for (const url of ['/healthz', '/api/no-such-route']) {
+  it('sends helmet’s protective headers on API responses and on errors (404, 401)', async () => {
+    for (const url of ['/healthz', '/api/no-such-route', '/api/auth/profile']) {
       const response = await t.app.inject({ url });
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');

@@ -65,3 +65,110 @@ export async function runTransaction<T>(database: Database, prelude: string, fn:
     client.release(broken);
   }
 }
+
+/**
+ * A read scope: statements that set the transaction-local context (tenant or system access, read only),
+ * built from validated UUIDs and constants only, never user text.
+ */
+export type ReadScope = { sql: string };
+
+type QueryConfigLike = { text: string; name?: string; values?: unknown[]; rowMode?: 'array'; types?: unknown };
+type ConnectionLike = {
+  parse(message: { text: string; name?: string; types?: unknown[] }): void;
+  bind(message: { portal?: string; statement?: string; values?: unknown[] }): void;
+  execute(message: { portal?: string; rows?: number }): void;
+};
+
+/** pg.Query's protocol hooks: internal to node-postgres (stable since 8.0), absent from its type definitions. */
+type PgQueryInternals = NodeJS.EventEmitter & {
+  requiresPreparation(): boolean;
+  prepare(connection: ConnectionLike): void;
+  handleDataRow(message: unknown): void;
+  handleCommandComplete(message: unknown, connection: unknown): void;
+};
+const PgQuery = pg.Query as unknown as new (config: pg.QueryConfig) => PgQueryInternals;
+
+/**
+ * One statement run in its own implicit transaction together with the scope, in a single round trip.
+ *
+ * The extended query protocol runs every message up to a Sync in one implicit transaction. This query
+ * sends Parse/Bind/Execute of the scope (whose set_config calls are transaction-local), then the
+ * statement's own Parse/Bind/Describe/Execute, then one Sync, all in one corked write: PostgreSQL applies
+ * the scope, runs the statement under it, ends the transaction at the Sync and answers in one flush. The
+ * scope's own result (one row, no description) is skipped. Nothing outlives the Sync, so the pooled
+ * connection carries no tenant between requests.
+ */
+class ScopedQuery extends PgQuery {
+  private scopePending = true;
+
+  constructor(
+    config: QueryConfigLike,
+    values: unknown[] | undefined,
+    private readonly scopeSql: string,
+  ) {
+    // Unnamed: a named statement's ParseComplete bookkeeping in pg would be confused by the scope's Parse.
+    super({ ...config, name: undefined, values: values ?? config.values } as pg.QueryConfig);
+  }
+
+  override requiresPreparation(): boolean {
+    return true;
+  }
+
+  override prepare(connection: ConnectionLike): void {
+    connection.parse({ text: this.scopeSql, name: '', types: [] });
+    connection.bind({ portal: '', statement: '', values: [] });
+    connection.execute({ portal: '', rows: 0 });
+    super.prepare(connection);
+  }
+
+  override handleDataRow(message: unknown): void {
+    if (this.scopePending) return;
+    super.handleDataRow(message);
+  }
+
+  override handleCommandComplete(message: unknown, connection: unknown): void {
+    if (this.scopePending) {
+      this.scopePending = false;
+      return;
+    }
+    super.handleCommandComplete(message, connection);
+  }
+}
+
+/** The minimal pg client surface Drizzle uses: `query(config, values)` resolving to a pg result. */
+class ScopedReadClient {
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly scopeSql: string,
+  ) {}
+
+  query(config: string | QueryConfigLike, values?: unknown[]): Promise<pg.QueryResult> {
+    const normalized: QueryConfigLike = typeof config === 'string' ? { text: config } : config;
+    const query = new ScopedQuery(normalized, values, this.scopeSql);
+    return new Promise((resolve, reject) => {
+      query.once('error', reject);
+      query.once('end', (result: pg.QueryResult) => resolve(result));
+      this.client.query(query as unknown as pg.QueryConfig);
+    });
+  }
+}
+
+/**
+ * Run fn's reads on one pooled connection, each statement in a single round trip with the scope applied
+ * (see ScopedQuery). No BEGIN/COMMIT: under READ COMMITTED every statement sees its own snapshot anyway,
+ * and the scope makes each one read only, so a write through this handle fails loudly.
+ */
+export async function runScopedReads<T>(database: Database, scope: ReadScope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await database.pool.connect();
+  let broken: Error | undefined;
+  try {
+    const reader = new ScopedReadClient(client, scope.sql);
+    return await fn(drizzle(reader as unknown as pg.PoolClient) as unknown as Tx);
+  } catch (error) {
+    // A protocol-level failure leaves the connection unusable; statement errors end at the Sync.
+    if (!(error instanceof pg.DatabaseError)) broken = error as Error;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

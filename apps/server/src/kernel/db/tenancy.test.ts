@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { databaseErrorOf } from '../../../test/database-errors.js';
 import { createTestApp, uniqueSuffix, type TestApp } from '../../../test/harness.js';
 import { emitEvent } from '../events/events.js';
 import { defineJob, enqueueJob } from '../jobs/jobs.js';
@@ -15,17 +16,6 @@ async function createTenantFixture(t: TestApp): Promise<TenantFixture> {
   const tenantId = tenant.rows[0]!.id;
   const account = await t.owner.query<{ id: string }>(`INSERT INTO accounts (tenant_id, name, slug) VALUES ($1, 'Main', $2) RETURNING id`, [tenantId, `a-${suffix}`]);
   return { tenantId, accountId: account.rows[0]!.id };
-}
-
-/** The PostgreSQL message behind a failed query (Drizzle wraps it as the cause of "Failed query: …"). */
-async function databaseErrorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? cause.message : (error as Error).message;
-  }
-  return 'no error';
 }
 
 const probeJob = defineJob({ id: 'test.tenancy-probe', payload: z.object({ marker: z.string() }), async run() {} });

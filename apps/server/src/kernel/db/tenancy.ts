@@ -1,4 +1,4 @@
-import { type Database, type Tx, isUuid, runTransaction } from './database.js';
+import { type Database, type Tx, isUuid, runScopedReads, runTransaction } from './database.js';
 import type { Logger } from '../logger.js';
 import { systemAccessCounter } from '../metrics.js';
 
@@ -6,8 +6,10 @@ import { systemAccessCounter } from '../metrics.js';
  * Tenant isolation lives in PostgreSQL: every tenant table has a policy
  *   tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
  *     OR current_setting('app.system_access', true) = 'on'
- * and the app connects as a role without BYPASSRLS. These two functions are the only ways to open a
- * transaction, so every query runs with exactly one of those settings.
+ * and the app connects as a role without BYPASSRLS. The functions below are the only ways to reach the
+ * database, so every query runs with exactly one of those settings. The *Read variants are for use cases
+ * that only read: each statement carries its scope in the same round trip and runs read only (no
+ * BEGIN/COMMIT; see runScopedReads and docs/decisions/009-scoped-reads.md).
  */
 export type TenantDatabaseContext = { db: Database; tenantId: string | null };
 
@@ -15,6 +17,15 @@ export async function withTenant<T>(ctx: TenantDatabaseContext, fn: (tx: Tx) => 
   const tenantId = ctx.tenantId;
   if (!isUuid(tenantId)) throw new Error('withTenant needs a tenant id (uuid) in the context');
   return runTransaction(ctx.db, `BEGIN; SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true)`, fn);
+}
+
+const readOnly = `set_config('transaction_read_only', 'on', true)`;
+
+/** Reads inside the context's tenant: one round trip per statement, read only. */
+export async function withTenantRead<T>(ctx: TenantDatabaseContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const tenantId = ctx.tenantId;
+  if (!isUuid(tenantId)) throw new Error('withTenantRead needs a tenant id (uuid) in the context');
+  return runScopedReads(ctx.db, { sql: `SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true), ${readOnly}` }, fn);
 }
 
 /**
@@ -29,4 +40,15 @@ export async function withSystemAccess<T>(
   systemAccessCounter.inc({ reason });
   ctx.logger?.debug({ reason }, 'system access');
   return runTransaction(ctx.db, `BEGIN; SELECT set_config('app.system_access', 'on', true)`, fn);
+}
+
+/** Reads across tenants (same rules as withSystemAccess: named, logged, counted), read only. */
+export async function withSystemAccessRead<T>(
+  ctx: { db: Database; logger?: Logger },
+  reason: string,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  systemAccessCounter.inc({ reason });
+  ctx.logger?.debug({ reason }, 'system access (read)');
+  return runScopedReads(ctx.db, { sql: `SELECT set_config('app.system_access', 'on', true), ${readOnly}` }, fn);
 }

@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
@@ -7,6 +6,7 @@ import swagger from '@fastify/swagger';
 import apiReference from '@scalar/fastify-api-reference';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { createResponseSerializer } from './serializer.js';
+import { staticSecurityHeaders } from './security-headers.js';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Kernel } from '../kernel.js';
@@ -14,7 +14,7 @@ import type { OmniModule, ServiceContext } from '../module.js';
 import { httpRequestDuration, metricsRegistry } from '../metrics.js';
 import { installProblemHandlers, renderFrameworkError } from './problem.js';
 import { isConsoleRoute, serveWebConsole } from './web.js';
-import { withSystemAccess } from '../db/tenancy.js';
+import { withSystemAccessRead } from '../db/tenancy.js';
 import { badRequest } from '../errors.js';
 import { registerDevMailboxRoutes } from '../mail/mailbox.routes.js';
 
@@ -49,7 +49,7 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(createResponseSerializer({ validate: config.NODE_ENV !== 'production' }));
 
-  await app.register(helmet, {
+  const securityHeaders = staticSecurityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -65,6 +65,10 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
       },
     },
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
   await app.register(cors, {
     origin: (origin, callback) => callback(null, !origin || config.CORS_ORIGINS.includes(origin) || config.CORS_ORIGINS.includes('*')),
@@ -187,14 +191,14 @@ function containsNulCharacter(value: unknown, depth = 0): boolean {
 async function readinessChecks(kernel: Kernel, request: FastifyRequest) {
   const checks: Record<string, string> = {};
   try {
-    await withSystemAccess(kernel, 'readiness', (tx) => tx.execute(sql`SELECT 1`));
+    await withSystemAccessRead(kernel, 'readiness', (tx) => tx.execute(sql`SELECT 1`));
     checks.database = 'ok';
   } catch (error) {
     request.log.warn({ err: error }, 'readiness: database unavailable');
     checks.database = 'unavailable';
   }
   try {
-    await withSystemAccess(kernel, 'readiness', (tx) => tx.execute(sql`SELECT count(*) FROM graphile_worker._private_jobs WHERE false`));
+    await withSystemAccessRead(kernel, 'readiness', (tx) => tx.execute(sql`SELECT count(*) FROM graphile_worker._private_jobs WHERE false`));
     checks.queue = 'ok';
   } catch (error) {
     request.log.warn({ err: error }, 'readiness: job queue unavailable');

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { withSystemAccess } from '../db/tenancy.js';
+import { withSystemAccessRead } from '../db/tenancy.js';
 import { forbidden, notFound, unauthorized } from '../errors.js';
 
 /**
@@ -81,7 +81,7 @@ export async function registerDevMailboxRoutes(app: FastifyInstance): Promise<vo
     },
     async (request) => {
       const { to, limit } = request.query;
-      const rows = await withSystemAccess(request.ctx, 'dev mailbox', (tx) =>
+      const rows = await withSystemAccessRead(request.ctx, 'dev mailbox', (tx) =>
         tx.execute<MailRow>(sql`SELECT ${columns} FROM mail_messages
           WHERE ${to === undefined ? sql`true` : sql`to_address = ${to}`}
           ORDER BY created_at DESC, id DESC LIMIT ${limit}`),
@@ -102,7 +102,7 @@ export async function registerDevMailboxRoutes(app: FastifyInstance): Promise<vo
       },
     },
     async (request) => {
-      const rows = await withSystemAccess(request.ctx, 'dev mailbox', (tx) =>
+      const rows = await withSystemAccessRead(request.ctx, 'dev mailbox', (tx) =>
         tx.execute<MailRow>(sql`SELECT ${columns} FROM mail_messages WHERE id = ${request.params.id}`),
       );
       const row = rows.rows[0];

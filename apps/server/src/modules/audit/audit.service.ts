@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertCan, requireTenant } from '../../kernel/access.js';
 import type { Tx } from '../../kernel/db/database.js';
 import { isUuid } from '../../kernel/db/database.js';
-import { withSystemAccess, withTenant } from '../../kernel/db/tenancy.js';
+import { withSystemAccess, withTenant, withSystemAccessRead, withTenantRead } from '../../kernel/db/tenancy.js';
 import { badRequest } from '../../kernel/errors.js';
 import type { ServiceContext } from '../../kernel/module.js';
 import { auditPermissions } from './audit.permissions.js';
@@ -148,7 +148,7 @@ export async function listAuditEntries(ctx: ServiceContext, query: AuditListQuer
   assertCan(ctx, auditPermissions.read);
   const tenantId = requireTenant(ctx);
   const filter = toFilter(query);
-  const rows = await withTenant(ctx, (tx) => selectAuditEntries(tx, { ...filter, tenantId }));
+  const rows = await withTenantRead(ctx, (tx) => selectAuditEntries(tx, { ...filter, tenantId }));
   return toList(rows, query.limit);
 }
 
@@ -156,7 +156,7 @@ export async function listAuditEntries(ctx: ServiceContext, query: AuditListQuer
 export async function listPlatformAuditEntries(ctx: ServiceContext, query: PlatformAuditListQuery): Promise<AuditList> {
   assertCan(ctx, auditPermissions.platform);
   const filter = toFilter(query);
-  const rows = await withSystemAccess(ctx, 'platform: audit list', (tx) => selectAuditEntries(tx, { ...filter, tenantId: query.tenantId }));
+  const rows = await withSystemAccessRead(ctx, 'platform: audit list', (tx) => selectAuditEntries(tx, { ...filter, tenantId: query.tenantId }));
   return toList(rows, query.limit);
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { sha256Hex, timingSafeEqualStrings } from '../../kernel/crypto/tokens.js';
-import { withSystemAccess } from '../../kernel/db/tenancy.js';
+import { withSystemAccess, withSystemAccessRead } from '../../kernel/db/tenancy.js';
 import { isAppError, unauthorized } from '../../kernel/errors.js';
 import type { Authenticator, ServiceContext } from '../../kernel/module.js';
 import { selectApiKeyByPrefix, touchApiKey } from './identity.queries.js';
@@ -56,7 +56,7 @@ async function authenticateApiKey(ctx: ServiceContext, deps: IdentityDependencie
   const match = apiKeyPattern.exec(key);
   if (!match) throw invalidApiKey();
   const prefix = match[1]!;
-  const row = await withSystemAccess(ctx, 'auth:api-key', (tx) => selectApiKeyByPrefix(tx, prefix));
+  const row = await withSystemAccessRead(ctx, 'auth:api-key', (tx) => selectApiKeyByPrefix(tx, prefix));
   if (!row || !timingSafeEqualStrings(row.keyHash, sha256Hex(key))) throw invalidApiKey();
   if (row.revokedAt) throw unauthorized('This API key was revoked.', 'auth.api_key_revoked');
   if (row.isExpired) throw unauthorized('This API key has expired.', 'auth.api_key_expired');

@@ -1,5 +1,5 @@
 import type { Database } from '../../kernel/db/database.js';
-import { withSystemAccess } from '../../kernel/db/tenancy.js';
+import { withSystemAccessRead } from '../../kernel/db/tenancy.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { selectRecentSessionChanges, selectSessionChange } from './identity.queries.js';
 
@@ -65,7 +65,7 @@ class LocalRevocationList implements RevocationList {
   private async load(): Promise<void> {
     const startedAtMs = Date.now();
     const windowSeconds = this.kernel.config.ACCESS_TOKEN_TTL_SECONDS + windowMarginSeconds;
-    const changes = await withSystemAccess(this.kernel, 'identity:revocation-poll', (tx) => selectRecentSessionChanges(tx, windowSeconds));
+    const changes = await withSystemAccessRead(this.kernel, 'identity:revocation-poll', (tx) => selectRecentSessionChanges(tx, windowSeconds));
     const polled = new Map<string, SessionMark>();
     for (const change of changes) {
       polled.set(change.id, { revokedAtMs: change.revokedAt?.getTime() ?? null, staleAtMs: change.staleAt?.getTime() ?? null });
@@ -107,7 +107,7 @@ export async function startRevocationList(kernel: Kernel): Promise<RevocationLis
 export async function findSessionMark(kernel: Kernel, sessionId: string): Promise<SessionMark | undefined> {
   const list = listsByDatabase.get(kernel.db);
   if (list) return list.find(sessionId);
-  const change = await withSystemAccess(kernel, 'identity:session-check', (tx) => selectSessionChange(tx, sessionId));
+  const change = await withSystemAccessRead(kernel, 'identity:session-check', (tx) => selectSessionChange(tx, sessionId));
   if (!change) return { revokedAtMs: 0, staleAtMs: null };
   return { revokedAtMs: change.revokedAt?.getTime() ?? null, staleAtMs: change.staleAt?.getTime() ?? null };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { withSystemAccess } from '../../kernel/db/tenancy.js';
+import { withSystemAccessRead } from '../../kernel/db/tenancy.js';
 import { AppError } from '../../kernel/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { RequestGuard, ServiceContext } from '../../kernel/module.js';
@@ -40,10 +40,10 @@ export async function resolveTenantIdByHost(kernel: Kernel, host: string): Promi
   if (host.endsWith(`.${rootDomain}`)) {
     const slug = host.slice(0, -(rootDomain.length + 1));
     if (/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(slug)) {
-      tenantId = await withSystemAccess(kernel, 'tenancy: resolve host', (tx) => selectTenantIdBySlug(tx, slug));
+      tenantId = await withSystemAccessRead(kernel, 'tenancy: resolve host', (tx) => selectTenantIdBySlug(tx, slug));
     }
   } else if (host.includes('.')) {
-    tenantId = await withSystemAccess(kernel, 'tenancy: resolve host', (tx) => selectTenantIdByVerifiedDomain(tx, host));
+    tenantId = await withSystemAccessRead(kernel, 'tenancy: resolve host', (tx) => selectTenantIdByVerifiedDomain(tx, host));
   }
   hostCache.delete(host);
   hostCache.set(host, { tenantId, expiresAtMs: nowMs + hostCacheTtlMs });
@@ -94,7 +94,7 @@ export function noteTenantStatus(tenantId: string, status: 'active' | 'suspended
 /** One poll: replace the set with the database's view (unless this process changed it meanwhile). */
 export async function reloadSuspendedTenants(kernel: Kernel): Promise<void> {
   const generation = localChangeGeneration;
-  const ids = await withSystemAccess(kernel, 'tenancy: poll suspended tenants', (tx) => selectSuspendedTenantIds(tx));
+  const ids = await withSystemAccessRead(kernel, 'tenancy: poll suspended tenants', (tx) => selectSuspendedTenantIds(tx));
   if (generation === localChangeGeneration) suspendedTenantIds = new Set(ids);
 }
 

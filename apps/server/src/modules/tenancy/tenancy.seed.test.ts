@@ -61,4 +61,33 @@ describe('demo seed', () => {
     const theme = await request(t.app, { url: '/t/northwind/theme.css' });
     expect(theme.body).toContain('--omni-color-primary:#0f766e');
   });
+
+  it('gives Bella Café a Sandbox feed with published posts (history, engagement) and posts scheduled for the coming days', async () => {
+    await seedDemoPlatform(t.kernel);
+    await seedDemoPlatform(t.kernel);
+    const login = await request(t.app, { method: 'POST', url: '/api/auth/login', payload: { email: 'bella.editor@northwind.test', password: 'demo-password-for-tests' } });
+    const token = login.json<AuthSession>().accessToken;
+
+    const connections = (await request(t.app, { url: '/api/social/connections', token })).json().items;
+    expect(connections).toEqual([expect.objectContaining({ network: 'sandbox', status: 'active', destination: expect.objectContaining({ name: 'Bella Café · Sandbox' }) })]);
+    const targets = (await request(t.app, { url: '/api/publishing/targets', token })).json().items as Array<{ id: string; status: string; scheduledAt: string; connectionId: string }>;
+    expect(targets.map((target) => target.status).sort()).toEqual(['published', 'published', 'published', 'scheduled', 'scheduled', 'scheduled']);
+    expect(new Set(targets.map((target) => target.connectionId))).toEqual(new Set([connections[0].id]));
+    for (const target of targets.filter((item) => item.status === 'scheduled')) {
+      expect(new Date(target.scheduledAt).getTime()).toBeGreaterThan(Date.now());
+      const second = new Date(target.scheduledAt).getTime() / 1000;
+      expect((await t.owner.query('SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE key = $1', [`publishing.dispatch:${second}`])).rows[0].n).toBe(1);
+    }
+    for (const target of targets.filter((item) => item.status === 'published')) {
+      const detail = (await request(t.app, { url: `/api/publishing/targets/${target.id}`, token })).json();
+      expect(new Date(detail.publishedAt).getTime()).toBeLessThan(Date.now());
+      expect(detail.transitions.map((transition: { to: string }) => transition.to)).toEqual(['scheduled', 'publishing', 'published']);
+      expect(detail.attempts).toEqual([expect.objectContaining({ attemptNumber: 1, outcome: 'published' })]);
+      expect(detail.latestMetrics.likes).toBeGreaterThan(0);
+      expect(detail.externalUrl).toMatch(/^\/connections\?sandboxPost=sandbox_/);
+    }
+    const posts = (await request(t.app, { url: '/api/social/sandbox/posts', token })).json().items;
+    expect(posts).toHaveLength(3);
+    expect((await request(t.app, { url: '/api/publishing/settings', token })).json()).toMatchObject({ timezone: 'Europe/Rome', lateAfterSecondsIsDefault: true });
+  });
 });

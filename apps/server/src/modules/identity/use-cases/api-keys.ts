@@ -1,7 +1,7 @@
 import type { ApiKey, ApiKeyList, CreateApiKeyBody, CreatedApiKey, PermissionList } from '@omni/contracts/identity';
 import { assertCan, listPermissions, requireActor, requireTenant } from '../../../kernel/access.js';
 import { generateRandomString, generateToken, sha256Hex } from '../../../kernel/crypto/tokens.js';
-import { withTenant } from '../../../kernel/db/tenancy.js';
+import { withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { AppError, badRequest, notFound } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { insertApiKey, revokeApiKey as revokeApiKeyRow, selectApiKeyOfUser, selectApiKeysOfUser } from '../identity.queries.js';
@@ -37,7 +37,7 @@ export function listApiKeyScopes(ctx: ServiceContext): PermissionList {
 
 export async function listApiKeys(ctx: ServiceContext): Promise<ApiKeyList> {
   assertCan(ctx, 'api_keys:manage');
-  const rows = await withTenant(ctx, (tx) => selectApiKeysOfUser(tx, ctx.actor!.userId));
+  const rows = await withTenantRead(ctx, (tx) => selectApiKeysOfUser(tx, ctx.actor!.userId));
   return { items: rows.map(toApiKeyDto) };
 }
 

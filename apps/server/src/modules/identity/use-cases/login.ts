@@ -1,6 +1,6 @@
 import type { AuthSession, LoginBody } from '@omni/contracts/identity';
 import type { Tx } from '../../../kernel/db/database.js';
-import { withSystemAccess } from '../../../kernel/db/tenancy.js';
+import { withSystemAccess, withSystemAccessRead } from '../../../kernel/db/tenancy.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { accountLockedError, assertGateOpen, backoffSecondsAfter, evaluateLoginGate, invalidCredentialsError, UnknownEmailFailures } from '../identity.lockout.js';
 import { sendAccountLockedMail } from '../identity.mail.js';
@@ -20,7 +20,7 @@ const unknownEmailFailures = new UnknownEmailFailures();
 export async function verifyPasswordWithLockout(ctx: ServiceContext, email: string, password: string): Promise<UserRecord> {
   const config = ctx.config;
   const normalized = normalizeEmail(email);
-  const user = await withSystemAccess(ctx, 'auth:login', (tx) => selectUserByEmail(tx, normalized));
+  const user = await withSystemAccessRead(ctx, 'auth:login', (tx) => selectUserByEmail(tx, normalized));
   const nowMs = Date.now();
 
   if (!user) {

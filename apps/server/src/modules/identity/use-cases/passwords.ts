@@ -1,5 +1,5 @@
 import type { ChangePasswordBody, ResetPasswordBody } from '@omni/contracts/identity';
-import { withSystemAccess } from '../../../kernel/db/tenancy.js';
+import { withSystemAccess, withSystemAccessRead } from '../../../kernel/db/tenancy.js';
 import { badRequest, isAppError } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { sendPasswordResetMail } from '../identity.mail.js';
@@ -17,7 +17,7 @@ import { getUser, normalizeEmail } from './users.js';
  */
 export async function changePassword(ctx: ServiceContext, input: ChangePasswordBody): Promise<void> {
   const actor = requireSessionActor(ctx);
-  const user = await withSystemAccess(ctx, 'auth:password', (tx) => getUser(tx, actor.userId));
+  const user = await withSystemAccessRead(ctx, 'auth:password', (tx) => getUser(tx, actor.userId));
   if (!user.passwordHash) {
     throw badRequest('auth.password_not_set', 'Your account has no password yet. Use "forgot password" to set one.');
   }

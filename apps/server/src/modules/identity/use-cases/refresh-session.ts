@@ -1,6 +1,6 @@
 import type { AuthSession } from '@omni/contracts/identity';
 import { sha256Hex } from '../../../kernel/crypto/tokens.js';
-import { withSystemAccess } from '../../../kernel/db/tenancy.js';
+import { withSystemAccess, withSystemAccessRead } from '../../../kernel/db/tenancy.js';
 import { unauthorized } from '../../../kernel/errors.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import type { ServiceContext } from '../../../kernel/module.js';
@@ -40,7 +40,7 @@ export async function refreshSession(ctx: ServiceContext, deps: IdentityDependen
   const issuedAtMs = Date.now();
   // Memberships are read before the locking transaction, so no connection waits on a lock while
   // holding another (50 parallel refreshes would otherwise exhaust the pool).
-  const peek = await withSystemAccess(ctx, 'auth:refresh', (tx) => selectRefreshTokenContext(tx, tokenHash));
+  const peek = await withSystemAccessRead(ctx, 'auth:refresh', (tx) => selectRefreshTokenContext(tx, tokenHash));
   if (!peek) throw invalidRefresh();
   const scope = await resolveSessionScope(ctx, deps, peek.userId, { tenantId: peek.activeTenantId, accountId: peek.activeAccountId });
 

@@ -4,7 +4,7 @@ import type { Config } from '../../../kernel/config.js';
 import type { Actor } from '../../../kernel/context.js';
 import { generateToken, sha256Hex } from '../../../kernel/crypto/tokens.js';
 import type { Tx } from '../../../kernel/db/database.js';
-import { withSystemAccess } from '../../../kernel/db/tenancy.js';
+import { withSystemAccess, withSystemAccessRead } from '../../../kernel/db/tenancy.js';
 import { AppError, notFound, unauthorized } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import {
@@ -89,7 +89,7 @@ export async function startSession(ctx: ServiceContext, user: UserRecord, scope:
 
 export async function listSessions(ctx: ServiceContext): Promise<SessionList> {
   const actor = requireActor(ctx);
-  const rows = await withSystemAccess(ctx, 'auth:sessions', (tx) => selectActiveSessionsOfUser(tx, actor.userId));
+  const rows = await withSystemAccessRead(ctx, 'auth:sessions', (tx) => selectActiveSessionsOfUser(tx, actor.userId));
   return {
     items: rows.map((row) => ({
       id: row.id,

@@ -2,7 +2,7 @@ import { emailSchema, localeSchema, personNameSchema, timeZoneSchema, type Updat
 import type { ZodType } from 'zod';
 import { requireActor } from '../../../kernel/access.js';
 import type { Tx } from '../../../kernel/db/database.js';
-import { withSystemAccess } from '../../../kernel/db/tenancy.js';
+import { withSystemAccess, withSystemAccessRead } from '../../../kernel/db/tenancy.js';
 import { badRequest, conflict, notFound } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { assertPasswordRules, hashPassword, isSupportedPasswordHash } from '../identity.passwords.js';
@@ -96,7 +96,7 @@ export function toUserDto(user: UserRecord): User {
 
 export async function getProfile(ctx: ServiceContext): Promise<User> {
   const actor = requireActor(ctx);
-  const user = await withSystemAccess(ctx, 'auth:profile', (tx) => getUser(tx, actor.userId));
+  const user = await withSystemAccessRead(ctx, 'auth:profile', (tx) => getUser(tx, actor.userId));
   return toUserDto(user);
 }
 

@@ -2,7 +2,7 @@ import type { Account, AccountList, accountListQuerySchema, CreateAccountBody, U
 import type { z } from 'zod';
 import { assertCan, requireActor, requireTenant } from '../../../kernel/access.js';
 import type { Tx } from '../../../kernel/db/database.js';
-import { withTenant } from '../../../kernel/db/tenancy.js';
+import { withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { conflict, notFound } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { toAccountDto } from '../tenancy.dto.js';
@@ -55,7 +55,7 @@ export async function listAccounts(ctx: ServiceContext, query: AccountListQuery)
   assertCan(ctx, tenancyPermissions.accountsRead);
   const tenantId = requireTenant(ctx);
   const admin = isTenantAdmin(ctx);
-  const rows = await withTenant(ctx, (tx) =>
+  const rows = await withTenantRead(ctx, (tx) =>
     selectAccounts(tx, {
       tenantId,
       status: admin ? query.status : 'active',
@@ -70,7 +70,7 @@ export async function listAccounts(ctx: ServiceContext, query: AccountListQuery)
 export async function getAccount(ctx: ServiceContext, id: string): Promise<Account> {
   assertCan(ctx, tenancyPermissions.accountsRead);
   const tenantId = requireTenant(ctx);
-  return toAccountDto(await withTenant(ctx, (tx) => loadVisibleAccount(tx, ctx, tenantId, id)));
+  return toAccountDto(await withTenantRead(ctx, (tx) => loadVisibleAccount(tx, ctx, tenantId, id)));
 }
 
 export async function createAccount(ctx: ServiceContext, input: CreateAccountBody): Promise<Account> {

@@ -2,7 +2,7 @@ import type { CreateDomainBody, Domain, DomainList } from '@omni/contracts/tenan
 import dns from 'node:dns/promises';
 import { assertCan, requireTenant } from '../../../kernel/access.js';
 import { generateRandomString } from '../../../kernel/crypto/tokens.js';
-import { withTenant } from '../../../kernel/db/tenancy.js';
+import { withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { AppError, badRequest, conflict, notFound } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { toDomainDto } from '../tenancy.dto.js';
@@ -18,7 +18,7 @@ import { deleteDomainRow, insertDomain, markDomainVerified, selectDomainById, se
 export async function listDomains(ctx: ServiceContext): Promise<DomainList> {
   assertCan(ctx, tenancyPermissions.tenantManage);
   const tenantId = requireTenant(ctx);
-  const rows = await withTenant(ctx, (tx) => selectDomains(tx, tenantId));
+  const rows = await withTenantRead(ctx, (tx) => selectDomains(tx, tenantId));
   return { items: rows.map(toDomainDto), nextCursor: null };
 }
 
@@ -73,7 +73,7 @@ async function readTxtRecords(name: string): Promise<string[]> {
 export async function verifyDomain(ctx: ServiceContext, id: string): Promise<Domain> {
   assertCan(ctx, tenancyPermissions.tenantManage);
   const tenantId = requireTenant(ctx);
-  const row = await withTenant(ctx, (tx) => selectDomainById(tx, id));
+  const row = await withTenantRead(ctx, (tx) => selectDomainById(tx, id));
   if (!row || row.tenantId !== tenantId) throw notFound('Domain');
   ctx.audit.targetType = 'domain';
   ctx.audit.targetId = id;

@@ -13,7 +13,7 @@ import { accountRoles, assertCan, requireActor, requireTenant, tenantRoles } fro
 import type { Config } from '../../../kernel/config.js';
 import { generateToken, sha256Hex } from '../../../kernel/crypto/tokens.js';
 import type { Tx } from '../../../kernel/db/database.js';
-import { withSystemAccess, withTenant } from '../../../kernel/db/tenancy.js';
+import { withSystemAccess, withTenant, withSystemAccessRead, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { emitEvent } from '../../../kernel/events/events.js';
 import { AppError, badRequest, conflict, forbidden, notFound, unauthorized, type FieldError } from '../../../kernel/errors.js';
 import { queueMail } from '../../../kernel/mail/mail.js';
@@ -153,7 +153,7 @@ export async function listInvitations(ctx: ServiceContext, query: InvitationList
     if (accountId !== null && accountId !== ownAccountId) throw forbidden('You can see the invitations of your own account only.');
     accountId = ownAccountId;
   }
-  const rows = await withTenant(ctx, (tx) =>
+  const rows = await withTenantRead(ctx, (tx) =>
     selectInvitations(tx, { tenantId, accountId, status: query.status, limit: query.limit, cursor: decodeCursor(query.cursor) }),
   );
   return toPage(rows, query.limit, toInvitationDto);
@@ -228,7 +228,7 @@ const invalidLink = () => new AppError('not_found', 'invitation.not_found', 'Thi
 
 /** Public: what an invitation link is for, so the page can greet the invitee and choose sign-in or sign-up. */
 export async function lookupInvitation(ctx: ServiceContext, token: string): Promise<InvitationLookup> {
-  return withSystemAccess(ctx, 'invitation: lookup', async (tx) => {
+  return withSystemAccessRead(ctx, 'invitation: lookup', async (tx) => {
     const invitation = await selectInvitationByTokenHash(tx, sha256Hex(token));
     if (!invitation) throw invalidLink();
     assertInvitationUsable(invitation);

@@ -2,7 +2,7 @@ import type { Member, MemberList, memberListQuerySchema, UpdateMemberBody } from
 import type { z } from 'zod';
 import { assertCan, requireTenant } from '../../../kernel/access.js';
 import type { Tx } from '../../../kernel/db/database.js';
-import { withTenant } from '../../../kernel/db/tenancy.js';
+import { withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { conflict, forbidden, notFound } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { markUserSessionsStale } from '../../identity/index.js';
@@ -34,7 +34,7 @@ export async function listMembers(ctx: ServiceContext, query: MemberListQuery): 
     if (accountId !== null && accountId !== ownAccountId) throw forbidden('You can list the members of your own account only.');
     accountId = ownAccountId;
   }
-  const rows = await withTenant(ctx, (tx) => selectMembers(tx, { tenantId, accountId, limit: query.limit, cursor: decodeCursor(query.cursor) }));
+  const rows = await withTenantRead(ctx, (tx) => selectMembers(tx, { tenantId, accountId, limit: query.limit, cursor: decodeCursor(query.cursor) }));
   return toPage(rows, query.limit, toMemberDto);
 }
 

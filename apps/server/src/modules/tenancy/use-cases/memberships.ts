@@ -1,7 +1,7 @@
 import type { MyMemberships } from '@omni/contracts/tenancy';
 import { requireActor } from '../../../kernel/access.js';
 import type { AccountRole, TenantRole } from '../../../kernel/context.js';
-import { withSystemAccess } from '../../../kernel/db/tenancy.js';
+import { withSystemAccessRead } from '../../../kernel/db/tenancy.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import type { MembershipDirectory, ResolvedScope } from '../../identity/index.js';
@@ -55,7 +55,7 @@ export async function resolveScope(
   userId: string,
   requested: { tenantId: string; accountId?: string | null } | null,
 ): Promise<ResolvedScope | null> {
-  return withSystemAccess(kernel, 'auth: resolve membership', async (tx) => {
+  return withSystemAccessRead(kernel, 'auth: resolve membership', async (tx) => {
     const tenants = groupByTenant(await selectMembershipsOfUser(tx, userId));
     let chosen: TenantMemberships | undefined;
     if (requested) {
@@ -97,7 +97,7 @@ export const membershipDirectory: MembershipDirectory = { resolveScope };
 /** Every tenant the signed-in user belongs to, with the accounts they can enter (for the switcher). */
 export async function listMyMemberships(ctx: ServiceContext): Promise<MyMemberships> {
   const actor = requireActor(ctx);
-  return withSystemAccess(ctx, 'me: memberships', async (tx) => {
+  return withSystemAccessRead(ctx, 'me: memberships', async (tx) => {
     const rows = await selectMembershipsOfUser(tx, actor.userId);
     const tenantRoles = new Map<string, TenantRole>();
     for (const row of rows) if (row.accountId === null) tenantRoles.set(row.tenantId, row.role as TenantRole);

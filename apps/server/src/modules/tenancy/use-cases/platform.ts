@@ -8,7 +8,7 @@ import type {
 } from '@omni/contracts/tenancy';
 import type { z } from 'zod';
 import { assertCan, requireActor } from '../../../kernel/access.js';
-import { withSystemAccess } from '../../../kernel/db/tenancy.js';
+import { withSystemAccess, withSystemAccessRead } from '../../../kernel/db/tenancy.js';
 import { emitEvent } from '../../../kernel/events/events.js';
 import { notFound } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
@@ -34,7 +34,7 @@ function markPlatformAudit(ctx: ServiceContext, tenantId: string, metadata: Reco
 
 export async function listPlatformTenants(ctx: ServiceContext, query: PlatformTenantListQuery): Promise<PlatformTenantList> {
   assertCan(ctx, tenancyPermissions.platformTenants);
-  const rows = await withSystemAccess(ctx, 'platform: list tenants', (tx) =>
+  const rows = await withSystemAccessRead(ctx, 'platform: list tenants', (tx) =>
     selectPlatformTenants(tx, { q: query.q || undefined, status: query.status, limit: query.limit, cursor: decodeCursor(query.cursor) }),
   );
   return toPage(rows, query.limit, (row) => ({

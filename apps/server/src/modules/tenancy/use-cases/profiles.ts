@@ -2,7 +2,7 @@ import type { CreateProfileBody, Profile, ProfileList, profileListQuerySchema, U
 import type { z } from 'zod';
 import { assertCan, can, requireActor, requireTenant } from '../../../kernel/access.js';
 import type { Tx } from '../../../kernel/db/database.js';
-import { withTenant } from '../../../kernel/db/tenancy.js';
+import { withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { conflict, forbidden, notFound } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { toProfileDto } from '../tenancy.dto.js';
@@ -72,7 +72,7 @@ export async function listProfiles(ctx: ServiceContext, query: ProfileListQuery)
   assertCan(ctx, tenancyPermissions.profilesRead);
   requireTenant(ctx);
   const accountId = requireActiveAccount(ctx);
-  const rows = await withTenant(ctx, (tx) =>
+  const rows = await withTenantRead(ctx, (tx) =>
     selectProfiles(tx, {
       accountId,
       viewerUserId: requireActor(ctx).userId,
@@ -89,7 +89,7 @@ export async function getProfile(ctx: ServiceContext, id: string): Promise<Profi
   assertCan(ctx, tenancyPermissions.profilesRead);
   requireTenant(ctx);
   const accountId = requireActiveAccount(ctx);
-  return toProfileDto(await withTenant(ctx, (tx) => loadVisibleProfile(tx, ctx, accountId, id)));
+  return toProfileDto(await withTenantRead(ctx, (tx) => loadVisibleProfile(tx, ctx, accountId, id)));
 }
 
 /** Create one of the signed-in user's own profiles in the active account. */

@@ -12,7 +12,7 @@ import {
 } from '@omni/contracts/tenancy';
 import { assertCan, requireTenant } from '../../../kernel/access.js';
 import type { Tx } from '../../../kernel/db/database.js';
-import { withSystemAccess, withTenant } from '../../../kernel/db/tenancy.js';
+import { withSystemAccess, withTenant, withSystemAccessRead, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { emitEvent } from '../../../kernel/events/events.js';
 import { conflict, notFound } from '../../../kernel/errors.js';
 import type { Kernel } from '../../../kernel/kernel.js';
@@ -98,7 +98,7 @@ async function loadTenant(tx: Tx, tenantId: string): Promise<TenantRow> {
 export async function getTenant(ctx: ServiceContext): Promise<Tenant> {
   assertCan(ctx, tenancyPermissions.tenantRead);
   const tenantId = requireTenant(ctx);
-  return toTenantDto(await withTenant(ctx, (tx) => loadTenant(tx, tenantId)));
+  return toTenantDto(await withTenantRead(ctx, (tx) => loadTenant(tx, tenantId)));
 }
 
 export async function updateTenant(ctx: ServiceContext, input: UpdateTenantBody): Promise<Tenant> {
@@ -130,7 +130,7 @@ export async function getTenantOverview(ctx: ServiceContext): Promise<TenantOver
 export async function getBranding(ctx: ServiceContext): Promise<Branding> {
   assertCan(ctx, tenancyPermissions.tenantRead);
   const tenantId = requireTenant(ctx);
-  return readBranding((await withTenant(ctx, (tx) => loadTenant(tx, tenantId))).branding);
+  return readBranding((await withTenantRead(ctx, (tx) => loadTenant(tx, tenantId))).branding);
 }
 
 /** Replace the branding (custom CSS is parsed and refused with 400 branding.invalid_css when unsafe). */
@@ -148,7 +148,7 @@ export async function updateBranding(ctx: ServiceContext, input: UpdateBrandingB
 
 /** theme.css of a tenant by slug (public), with its ETag; null for an unknown slug. */
 export async function getThemeCss(kernel: Kernel, slug: string): Promise<{ css: string; etag: string } | null> {
-  const tenant = await withSystemAccess(kernel, 'theme: tenant by slug', (tx) => selectTenantBySlug(tx, slug.toLowerCase()));
+  const tenant = await withSystemAccessRead(kernel, 'theme: tenant by slug', (tx) => selectTenantBySlug(tx, slug.toLowerCase()));
   if (!tenant) return null;
   const css = renderThemeCss(readBranding(tenant.branding));
   return { css, etag: themeEtag(css) };
@@ -158,7 +158,7 @@ export async function getThemeCss(kernel: Kernel, slug: string): Promise<{ css: 
 export async function getPublicTenant(kernel: Kernel, host: string): Promise<PublicTenant> {
   const tenantId = await resolveTenantIdByHost(kernel, host);
   if (!tenantId) throw notFound('Tenant');
-  const tenant = await withTenant({ db: kernel.db, tenantId }, (tx) => selectTenantById(tx, tenantId));
+  const tenant = await withTenantRead({ db: kernel.db, tenantId }, (tx) => selectTenantById(tx, tenantId));
   if (!tenant) throw notFound('Tenant');
   return { name: tenant.name, slug: tenant.slug, branding: readBranding(tenant.branding) };
 }
