@@ -2,7 +2,10 @@ import type { AccountRole, TenantRole } from './kernel/context.js';
 import { withSystemAccess } from './kernel/db/tenancy.js';
 import type { Kernel } from './kernel/kernel.js';
 import { createUser, findUserByEmail } from './modules/identity/index.js';
+import { seedPublishedTarget, seedPublishingTimezone, seedScheduledTarget, type DemoEngagement } from './modules/publishing/index.js';
+import { seedSandboxConnection, seedSandboxPost } from './modules/social/index.js';
 import { addMembership, createAccountRecord, createProfileRecord, provisionTenant } from './modules/tenancy/index.js';
+import type { Tx } from './kernel/db/database.js';
 
 export type DemoLogin = { role: string; email: string; password: string };
 
@@ -56,8 +59,10 @@ export async function seedDemoPlatform(kernel: Kernel): Promise<DemoLogin[]> {
     const bella = await createAccountRecord(tx, tenant.id, { name: 'Bella Café', slug: 'bella-cafe' });
     await createAccountRecord(tx, tenant.id, { name: 'Urban Threads', slug: 'urban-threads' });
 
+    const userIds = new Map<string, string>();
     for (const person of people) {
       const user = await createUser(tx, { email: person.email, name: person.name, password, emailVerified: true });
+      userIds.set(person.email, user.id);
       if (person.tenantRole) await addMembership(tx, { tenantId: tenant.id, accountId: null, userId: user.id, role: person.tenantRole });
       if (person.accountRole) await addMembership(tx, { tenantId: tenant.id, accountId: bella.id, userId: user.id, role: person.accountRole });
       await createProfileRecord(tx, {
@@ -69,6 +74,64 @@ export async function seedDemoPlatform(kernel: Kernel): Promise<DemoLogin[]> {
         visibility: person.accountRole === 'client' ? 'private' : 'tenant',
       });
     }
+    await seedDemoPublishing(tx, { tenantId: tenant.id, accountId: bella.id, editorId: userIds.get('bella.editor@northwind.test')! });
   });
   return demoLogins(password);
+}
+
+const hour = 3600_000;
+
+/** What Bella Café posted in the past days (engagement as of now), and what it has planned. */
+const bellaPublished: Array<{ text: string; link: string | null; hoursAgo: number; engagement: DemoEngagement }> = [
+  {
+    text: 'Our autumn menu is here 🍂 Pumpkin spice latte, cinnamon rolls and a brand-new chai. Come by and taste it!',
+    link: 'https://bella-cafe.example/menu',
+    hoursAgo: 4 * 24 + 3,
+    engagement: { likes: 86, comments: 12, shares: 9, impressions: 2140, clicks: 57 },
+  },
+  {
+    text: 'Behind the counter: meet Marco, our head barista, who has been pulling espresso shots for twelve years.',
+    link: null,
+    hoursAgo: 2 * 24 + 5,
+    engagement: { likes: 132, comments: 21, shares: 6, impressions: 3310, clicks: 40 },
+  },
+  {
+    text: 'Rainy Tuesday? Every hot drink comes with a free almond biscotti until 4 pm ☔',
+    link: null,
+    hoursAgo: 20,
+    engagement: { likes: 54, comments: 4, shares: 3, impressions: 1280, clicks: 22 },
+  },
+];
+
+const bellaScheduled: Array<{ text: string; link: string | null; inHours: number }> = [
+  { text: 'Weekend brunch is back: eggs Benedict, avocado toast and bottomless filter coffee, Saturday and Sunday 9–14.', link: null, inHours: 22 },
+  { text: 'Latte art workshop on Thursday at 6 pm: eight seats, book at the counter.', link: 'https://bella-cafe.example/workshops', inHours: 3 * 24 + 2 },
+  { text: 'Thank you for 1,000 followers! Show this post for 10% off your next coffee.', link: null, inHours: 5 * 24 + 6 },
+];
+
+/**
+ * Bella Café's demo publishing (caller's transaction): a Sandbox feed, a few posts published in the past
+ * days with engagement, a few scheduled in the coming days, and the account's time zone. Skipped when the
+ * feed exists already.
+ */
+async function seedDemoPublishing(tx: Tx, input: { tenantId: string; accountId: string; editorId: string }): Promise<void> {
+  const feed = await seedSandboxConnection(tx, { tenantId: input.tenantId, accountId: input.accountId, name: 'Bella Café · Sandbox', connectedBy: input.editorId });
+  if (!feed.created) return;
+  const base = { tenantId: input.tenantId, accountId: input.accountId, connectionId: feed.connectionId, network: 'sandbox', createdBy: input.editorId };
+  // Whole hours, so the demo times read like planned ones.
+  const now = Math.floor(Date.now() / hour) * hour;
+  for (const post of bellaPublished) {
+    const publishedAt = new Date(now - post.hoursAgo * hour);
+    await seedPublishedTarget(tx, {
+      ...base,
+      text: post.text,
+      link: post.link,
+      publishedAt,
+      engagement: post.engagement,
+      publish: (idempotencyKey) =>
+        seedSandboxPost(tx, { tenantId: input.tenantId, connectionId: feed.connectionId, text: post.text, link: post.link, idempotencyKey, publishedAt, engagement: post.engagement }),
+    });
+  }
+  for (const post of bellaScheduled) await seedScheduledTarget(tx, { ...base, text: post.text, link: post.link, scheduledAt: new Date(now + post.inHours * hour) });
+  await seedPublishingTimezone(tx, { tenantId: input.tenantId, accountId: input.accountId, timezone: 'Europe/Rome', updatedBy: input.editorId });
 }

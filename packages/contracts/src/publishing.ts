@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeZoneSchema } from './identity.js';
 
 /**
  * Publishing: post targets (one post on one social connection), scheduled, published exactly once,
@@ -122,6 +123,7 @@ export type PublishTargetDetail = z.infer<typeof publishTargetDetailSchema>;
 
 export const publishTargetListQuerySchema = z.object({
   status: publishTargetStatusSchema.optional(),
+  network: z.string().trim().min(1).max(40, 'Network must be at most 40 characters.').optional(),
   connectionId: z.uuid('Connection id must be a UUID.').optional(),
   /** Scheduled at or after. */
   from: instantSchema.optional(),
@@ -134,3 +136,64 @@ export type PublishTargetListQuery = z.infer<typeof publishTargetListQuerySchema
 
 export const publishTargetListSchema = z.object({ items: z.array(publishTargetSchema), nextCursor: z.string().nullable() });
 export type PublishTargetList = z.infer<typeof publishTargetListSchema>;
+
+/**
+ * A person's verdict on an unconfirmed post (they looked on the network): it is there (published; the
+ * post's id and address when they have them), or it is not (retry: publish again now, with a new
+ * idempotency key; fail: give up). `note` is added to the recorded reason.
+ */
+const resolutionNoteSchema = z.string().trim().max(500, 'The note must be at most 500 characters.').optional();
+export const resolvePublishTargetBodySchema = z.discriminatedUnion(
+  'outcome',
+  [
+    z
+      .object({
+        outcome: z.literal('published'),
+        externalId: z.string().trim().min(1, 'The post id cannot be empty.').max(500, 'The post id must be at most 500 characters.').optional(),
+        url: httpUrlSchema.optional(),
+        note: resolutionNoteSchema,
+      })
+      .strict(),
+    z.object({ outcome: z.literal('not_published'), action: z.enum(['retry', 'fail'], 'Choose retry or fail.'), note: resolutionNoteSchema }).strict(),
+  ],
+  'Choose an outcome: published or not_published.',
+);
+export type ResolvePublishTargetBody = z.infer<typeof resolvePublishTargetBodySchema>;
+
+/** Retry a failed or late post: now, or at `scheduledAt`. */
+export const retryPublishTargetBodySchema = z.object({ scheduledAt: instantSchema.optional() }).strict();
+export type RetryPublishTargetBody = z.infer<typeof retryPublishTargetBodySchema>;
+
+/** Bounds of the missed-post allowance (seconds), as the database checks them. */
+export const lateAfterSecondsBounds = { min: 60, max: 30 * 24 * 3600 } as const;
+
+/**
+ * The active account's publishing settings. Missed-post policy: a post missed while no worker ran is still
+ * published when at most `lateAfterSeconds` late, else marked late. `timezone`: the zone the console plans
+ * and shows the account's posts in (null: each viewer's own).
+ */
+export const publishingSettingsSchema = z.object({
+  accountId: z.uuid(),
+  lateAfterSeconds: z.number().int(),
+  /** True when the account keeps the server's default allowance. */
+  lateAfterSecondsIsDefault: z.boolean(),
+  defaultLateAfterSeconds: z.number().int(),
+  timezone: z.string().nullable(),
+  updatedBy: z.uuid().nullable(),
+  updatedAt: timestampSchema.nullable(),
+});
+export type PublishingSettings = z.infer<typeof publishingSettingsSchema>;
+
+export const updatePublishingSettingsBodySchema = z
+  .object({
+    /** null: back to the server's default. */
+    lateAfterSeconds: z
+      .number('The allowance must be a number of seconds.')
+      .int('The allowance must be a whole number of seconds.')
+      .min(lateAfterSecondsBounds.min, 'Allow at least 60 seconds.')
+      .max(lateAfterSecondsBounds.max, 'Allow at most 30 days.')
+      .nullable(),
+    timezone: timeZoneSchema.nullable(),
+  })
+  .strict();
+export type UpdatePublishingSettingsBody = z.infer<typeof updatePublishingSettingsBodySchema>;

@@ -66,10 +66,19 @@ export const createConnectionsBodySchema = z
   .strict();
 export type CreateConnectionsBody = z.infer<typeof createConnectionsBodySchema>;
 
+/**
+ * How a Sandbox feed behaves, to see every outcome without a real network: publish (stores the post),
+ * lose_response (stores the post but the answer is lost, and the feed offers no lookup: the post stays
+ * unconfirmed until a person resolves it), reject (refuses every post).
+ */
+export const sandboxBehaviourSchema = z.enum(['publish', 'lose_response', 'reject']);
+export type SandboxBehaviour = z.infer<typeof sandboxBehaviourSchema>;
+
 export const createSandboxConnectionBodySchema = z
   .object({
     name: z.string().trim().min(1, 'Name is required.').max(100),
     accountId: z.uuid('Account id must be a UUID.').optional(),
+    behaviour: sandboxBehaviourSchema.default('publish'),
   })
   .strict();
 export type CreateSandboxConnectionBody = z.infer<typeof createSandboxConnectionBodySchema>;
@@ -83,6 +92,8 @@ export const socialConnectionSchema = z.object({
   status: connectionStatusSchema,
   statusReason: z.string().nullable(),
   needsReconnect: z.boolean(),
+  /** Sandbox connections only (null elsewhere). */
+  sandboxBehaviour: sandboxBehaviourSchema.nullable(),
   accessTokenExpiresAt: z.iso.datetime().nullable(),
   scopes: z.array(z.string()),
   lastRefreshedAt: z.iso.datetime().nullable(),

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -62,6 +63,28 @@ export const configSchema = z.object({
   // Organization scopes need LinkedIn's Community Management API approval; without it use 'openid profile w_member_social'.
   LINKEDIN_SCOPES: z.string().min(1).default('openid profile w_member_social r_organization_social w_organization_social rw_organization_admin'),
   SOCIAL_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  // A daily job renews Meta tokens (and rotating refresh tokens) that expire within this many days.
+  SOCIAL_TOKEN_RENEWAL_DAYS: z.coerce.number().int().min(1).max(59).default(14),
+  // Media the providers fetch or hand to a network by URL (docs/decisions/008-media-fetch-policy.md).
+  // Empty: PUBLIC_URL's origin only. Entries are origins, optionally with a subdomain wildcard.
+  MEDIA_FETCH_ALLOWED_ORIGINS: listString
+    .pipe(
+      z.array(
+        z
+          .string()
+          .toLowerCase()
+          .regex(/^https?:\/\/(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/, 'Use origins such as https://cdn.example.com or https://*.example.com.'),
+      ),
+    )
+    .default([]),
+  // Development and tests only: allow http:// and loopback addresses for media.
+  MEDIA_FETCH_ALLOW_LOOPBACK: booleanString.default(false),
+  // Private address ranges (CIDRs) media may still be fetched from, e.g. an S3-compatible store on the LAN.
+  MEDIA_FETCH_ALLOWED_NETWORKS: listString
+    .pipe(z.array(z.string().refine((value) => ipaddr.isValidCIDR(value), 'Use CIDRs such as 10.1.2.0/24 or fd12::/64.')))
+    .default([]),
+  MEDIA_FETCH_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024 * 1024),
+  MEDIA_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   CORS_ORIGINS: listString.default([]),
   // Which direct peers may set x-forwarded-for (addresses, CIDRs or proxy-addr presets). Trusting every
   // peer would let any client pick its own IP and dodge rate limits; empty trusts none.
@@ -89,6 +112,17 @@ export const configSchema = z.object({
   // Per-network overrides of the cap above, e.g. "x=5,linkedin=10".
   PUBLISH_NETWORK_CONCURRENCY_OVERRIDES: listString
     .pipe(z.array(z.string().regex(/^[a-z]+=\d+$/, 'Use network=number pairs, e.g. x=5,linkedin=10.')))
+    .default([]),
+  // Rate windows per network, replacing that network's defaults (publishing README, "Rate windows"):
+  // "network=count/seconds" per connection, "network:app=count/seconds" for the whole network, "network=off".
+  PUBLISH_NETWORK_RATE_LIMITS: listString
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[a-z]+(:app)?=(off|[1-9]\d*\/[1-9]\d*)$/, 'Use network[:app]=count/seconds entries, e.g. x=100/900,x:app=10000/86400, or network=off.'),
+      ),
+    )
     .default([]),
   PUBLISH_DISPATCH_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
   PUBLISH_DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(60).default(900),

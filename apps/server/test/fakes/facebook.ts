@@ -1,10 +1,12 @@
-import { fakeNumericId, startFakeHttpServer, type FakeHttpServer, type FakeRequest, type FakeReply } from './network/fake-http-server.js';
+import { fakeNumericId, fakeToken, startFakeHttpServer, type FakeHttpServer, type FakeRequest, type FakeReply } from './network/fake-http-server.js';
 import {
   accessTokenOf,
   createMetaFakeState,
   defaultPages,
   graphError,
   grantMetaToken,
+  graphPage,
+  graphTimestamp,
   issueMetaCode,
   metaAppId,
   metaAppSecret,
@@ -51,6 +53,10 @@ export type FakeFacebook = FakeHttpServer & {
   setEngagement(postId: string, engagement: Partial<FakeFacebookPost['engagement']>): void;
   /** Revoke the app's grant: token extension then fails with 190/458. */
   revokeGrant(): void;
+  /** Another page the user manages (with a page token), e.g. one page per tenant in a load test. */
+  addPage(name: string): FakePage;
+  /** Posts somebody else made on a page, all at `createdAt` (default now). */
+  seedPosts(pageId: string, messages: string[], createdAt?: Date): FakeFacebookPost[];
 };
 
 export async function startFacebookFake(): Promise<FakeFacebook> {
@@ -78,7 +84,7 @@ export async function startFacebookFake(): Promise<FakeFacebook> {
       link: fields.link ?? null,
       photoUrls: fields.photoUrls ?? [],
       videoUrl: fields.videoUrl ?? null,
-      createdTime: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+      createdTime: fields.createdTime ?? graphTimestamp(new Date()),
       engagement: { reactions: 0, comments: 0, shares: 0, impressions: 0, clicks: 0 },
     };
     posts.push(post);
@@ -162,13 +168,13 @@ export async function startFacebookFake(): Promise<FakeFacebook> {
           const found = pageFor(request, request.params[0]!);
           if ('refused' in found) return found.refused;
           const since = Number(request.query.get('since') ?? '0');
-          const limit = Number(request.query.get('limit') ?? '25');
+          // Newest first, as Graph lists a page's posts; equal times keep the later-created post first.
           const data = posts
-            .filter((post) => post.pageId === found.page.id && unixSeconds(post.createdTime.replace('+0000', 'Z')) >= since)
-            .reverse()
-            .slice(0, limit)
-            .map((post) => ({ id: post.id, message: post.message, created_time: post.createdTime, permalink_url: `https://www.facebook.com/${post.id}` }));
-          return { status: 200, body: { data, paging: {} } };
+            .map((post, index) => ({ post, index }))
+            .filter(({ post }) => post.pageId === found.page.id && unixSeconds(post.createdTime.replace('+0000', 'Z')) >= since)
+            .sort((left, right) => right.post.createdTime.localeCompare(left.post.createdTime) || right.index - left.index)
+            .map(({ post }) => ({ id: post.id, message: post.message, created_time: post.createdTime, permalink_url: `https://www.facebook.com/${post.id}` }));
+          return graphPage(state, server, request, data);
         },
       },
       {
@@ -230,5 +236,13 @@ export async function startFacebookFake(): Promise<FakeFacebook> {
     revokeGrant() {
       state.revoked = true;
     },
+    addPage(name: string) {
+      const page: FakePage = { id: `1${fakeNumericId()}`, name, accessToken: fakeToken('EAAPage'), tasks: ['CREATE_CONTENT', 'MODERATE', 'ANALYZE'], instagramAccount: null };
+      state.pages.push(page);
+      server.allowAccessToken(page.accessToken);
+      return page;
+    },
+    seedPosts: (pageId: string, messages: string[], createdAt?: Date) =>
+      messages.map((message) => addPost(pageId, { message, ...(createdAt ? { createdTime: graphTimestamp(createdAt) } : {}) })),
   });
 }

@@ -1,9 +1,12 @@
 import { startFakeHttpServer, type FakeHttpServer, type FakeRequest, type FakeReply } from './network/fake-http-server.js';
 import {
+  addMetaPages,
   createMetaFakeState,
   defaultPages,
   graphError,
   grantMetaToken,
+  graphPage,
+  graphTimestamp,
   issueMetaCode,
   metaAppId,
   metaAppSecret,
@@ -61,6 +64,10 @@ export type FakeInstagram = FakeHttpServer & {
   failNextContainer(): void;
   setEngagement(mediaId: string, engagement: Partial<FakeInstagramMedia['engagement']>): void;
   containersCreated(): number;
+  /** More pages the person manages, each with a linked Instagram account (e.g. to exceed a page of 100). */
+  addPages(count: number): FakePage[];
+  /** Media somebody else published on the account, all at `createdAt` (default now). */
+  seedMedia(captions: string[], createdAt?: Date): FakeInstagramMedia[];
 };
 
 let idSequence = 0;
@@ -175,7 +182,7 @@ export async function startInstagramFake(): Promise<FakeInstagram> {
             caption: container.caption,
             mediaType: container.mediaType === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : container.mediaType === 'IMAGE' ? 'IMAGE' : 'VIDEO',
             mediaUrls: container.urls,
-            timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+            timestamp: graphTimestamp(new Date()),
             engagement: { likes: 0, comments: 0, views: 0, shares: 0 },
           };
           media.push(item);
@@ -191,14 +198,14 @@ export async function startInstagramFake(): Promise<FakeInstagram> {
           const userId = request.params[0]!;
           const refused = forUser(request, userId);
           if (refused) return refused;
-          const since = Number(request.query.get('since') ?? '0');
-          const limit = Number(request.query.get('limit') ?? '25');
+          // Newest first. `since` is deliberately not applied: the client must stop at older media itself
+          // rather than rely on how this edge treats since.
           const data = media
-            .filter((item) => item.igUserId === userId && Date.parse(item.timestamp.replace('+0000', 'Z')) / 1000 >= since)
-            .reverse()
-            .slice(0, limit)
-            .map((item) => ({ id: item.id, caption: item.caption, timestamp: item.timestamp, permalink: `https://www.instagram.com/p/${item.id}/` }));
-          return { status: 200, body: { data, paging: {} } };
+            .map((item, index) => ({ item, index }))
+            .filter(({ item }) => item.igUserId === userId)
+            .sort((left, right) => right.item.timestamp.localeCompare(left.item.timestamp) || right.index - left.index)
+            .map(({ item }) => ({ id: item.id, caption: item.caption, timestamp: item.timestamp, permalink: `https://www.instagram.com/p/${item.id}/` }));
+          return graphPage(state, server, request, data);
         },
       },
       {
@@ -260,5 +267,20 @@ export async function startInstagramFake(): Promise<FakeInstagram> {
       Object.assign(item.engagement, engagement);
     },
     containersCreated: () => containers.size,
+    addPages: (count: number) => addMetaPages(state, server, count, { withInstagram: true }),
+    seedMedia: (captions: string[], createdAt?: Date) =>
+      captions.map((caption) => {
+        const item: FakeInstagramMedia = {
+          id: graphId('18'),
+          igUserId,
+          caption,
+          mediaType: 'IMAGE',
+          mediaUrls: ['https://cdn.test/seeded.jpg'],
+          timestamp: graphTimestamp(createdAt ?? new Date()),
+          engagement: { likes: 0, comments: 0, views: 0, shares: 0 },
+        };
+        media.push(item);
+        return item;
+      }),
   });
 }

@@ -103,6 +103,8 @@ export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{
   const published = await request(t.app, { url: `/api/publishing/targets/${post.json().id}`, token });
   expectStatus(published, 200, 'read the published post');
   if (published.json().status !== 'published' || !published.json().latestMetrics) throw new Error(`post not published with metrics: ${published.body.slice(0, 500)}`);
+  const settings = await request(t.app, { method: 'PUT', url: '/api/publishing/settings', token, payload: { lateAfterSeconds: 3600, timezone: 'Europe/Berlin' } });
+  expectStatus(settings, 200, 'set the account’s publishing settings');
   return { apiKeySecret: apiKey.json().secret as string };
 }
 

@@ -100,6 +100,15 @@ const profileRoute = page('/settings/profile', () => import('../modules/settings
 const sessionsRoute = page('/settings/sessions', () => import('../modules/settings/SessionsPage'), 'SessionsPage');
 const apiKeysRoute = page('/settings/api-keys', () => import('../modules/settings/ApiKeysPage'), 'ApiKeysPage');
 const connectionsRoute = page('/connections', () => import('../modules/social/ConnectionsPage'), 'ConnectionsPage');
+/** The publishing list's filters can arrive in the address (the connections page links to one connection's posts). */
+const publishingSearch = (search: Record<string, unknown>): { connection?: string; status?: string; network?: string } =>
+  Object.fromEntries(['connection', 'status', 'network'].filter((key) => typeof search[key] === 'string' && search[key]).map((key) => [key, search[key] as string]));
+const publishingRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/publishing',
+  validateSearch: publishingSearch,
+  component: lazyRouteComponent(() => import('../modules/publishing/PublishingPage'), 'PublishingPage'),
+});
 const platformTenantsRoute = page('/platform/tenants', () => import('../modules/platform/TenantsPage'), 'TenantsPage');
 const platformAuditRoute = page('/platform/audit', () => import('../modules/audit/PlatformAuditPage'), 'PlatformAuditPage');
 
@@ -115,6 +124,7 @@ const routeTree = rootRoute.addChildren([
     sessionsRoute,
     apiKeysRoute,
     connectionsRoute,
+    publishingRoute,
     platformTenantsRoute,
     platformAuditRoute,
   ]),

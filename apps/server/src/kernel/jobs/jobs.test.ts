@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTestApp, uniqueSuffix, type TestApp } from '../../../test/harness.js';
 import { withSystemAccess, withTenant } from '../db/tenancy.js';
-import { defineJob, enqueueJob, executeJob, type JobContext } from './jobs.js';
+import { defineJob, enqueueJob, enqueueJobs, executeJob, type JobContext } from './jobs.js';
 
 type TenantFixture = { tenantId: string; accountId: string };
 
@@ -83,6 +83,31 @@ describe('jobs', () => {
         `DELETE FROM graphile_worker._private_jobs WHERE task_id IN (SELECT id FROM graphile_worker._private_tasks WHERE identifier = $1)`,
         [job.id],
       );
+    }
+  });
+
+  it('enqueueJobs queues many jobs in one statement, to run in order, with their keys, run times and queue', async () => {
+    const job = defineJob({ id: `test.bulk-${uniqueSuffix()}`, payload: z.object({ position: z.number() }), async run() {} });
+    const keyPrefix = `bulk:${uniqueSuffix()}`;
+    const later = new Date(Date.now() + 3600_000);
+    try {
+      await withTenant({ db: t.kernel.db, tenantId: tenantA.tenantId }, (tx) =>
+        enqueueJobs(tx, job, [0, 1, 2].map((position) => ({
+          payload: { position },
+          options: { tenantId: tenantA.tenantId, key: `${keyPrefix}:${position}`, runAt: position === 2 ? later : undefined, queueName: position === 1 ? keyPrefix : undefined },
+        }))),
+      );
+      const jobs = await t.owner.query<{ key: string; payload: unknown; run_at: Date; queue_name: string | null }>(
+        `SELECT j.key, j.payload, j.run_at, q.queue_name FROM graphile_worker._private_jobs j
+           LEFT JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id WHERE j.key LIKE $1 ORDER BY j.run_at, j.id`,
+        [`${keyPrefix}:%`],
+      );
+      expect(jobs.rows.map((row) => row.key)).toEqual([0, 1, 2].map((position) => `${keyPrefix}:${position}`));
+      expect(jobs.rows[1]).toMatchObject({ payload: { tenantId: tenantA.tenantId, data: { position: 1 } }, queue_name: keyPrefix });
+      expect(jobs.rows[2]!.run_at.toISOString()).toBe(later.toISOString());
+      await expect(withSystemAccess(t.kernel, 'test', (tx) => enqueueJobs(tx, job, [{ payload: { position: 'x' } as never, options: { tenantId: null } }]))).rejects.toThrow();
+    } finally {
+      await t.owner.query('DELETE FROM graphile_worker._private_jobs WHERE key LIKE $1', [`${keyPrefix}:%`]);
     }
   });
 

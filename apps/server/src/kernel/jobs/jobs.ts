@@ -43,6 +43,11 @@ export type EnqueueOptions = {
   key?: string;
   runAt?: Date;
   maxAttempts?: number;
+  /**
+   * Jobs sharing a queue name run one at a time, in order, across all workers (graphile-worker named
+   * queues): a serialized job waits in the queue instead of holding a worker slot while it waits.
+   */
+  queueName?: string;
 };
 
 /** Enqueue in the caller's transaction, so the job exists exactly when the write it follows commits. */
@@ -52,10 +57,32 @@ export async function enqueueJob<P>(tx: Tx, job: JobDefinition<P>, payload: P, o
   await tx.execute(sql`SELECT graphile_worker.add_job(
     identifier => ${job.id},
     payload => ${envelope}::json,
+    queue_name => ${options.queueName ?? null}::text,
     run_at => ${options.runAt ? options.runAt.toISOString() : null}::timestamptz,
     max_attempts => ${options.maxAttempts ?? job.maxAttempts ?? 10}::int,
     job_key => ${options.key ?? null}::text
   )`);
+}
+
+/**
+ * Enqueue several jobs of one kind in one statement (graphile-worker's add_jobs), in the caller's
+ * transaction. Jobs without a runAt run in the order given: add_jobs does not keep it in the ids, so
+ * their run_at is now() plus one microsecond per position (the queue takes run_at before id).
+ */
+export async function enqueueJobs<P>(tx: Tx, job: JobDefinition<P>, items: Array<{ payload: P; options: EnqueueOptions }>): Promise<void> {
+  if (items.length === 0) return;
+  const specs = items.map(({ payload, options }, position) => ({
+    position,
+    payload: { tenantId: options.tenantId, data: job.payload.parse(payload) },
+    queue_name: options.queueName ?? null,
+    run_at: options.runAt ? options.runAt.toISOString() : null,
+    max_attempts: options.maxAttempts ?? job.maxAttempts ?? 10,
+    job_key: options.key ?? null,
+  }));
+  await tx.execute(sql`SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(
+    SELECT ROW(${job.id}::text, s.payload, s.queue_name, coalesce(s.run_at, now() + s.position * interval '1 microsecond'), s.max_attempts, s.job_key, NULL, NULL)::graphile_worker.job_spec
+      FROM json_to_recordset(${JSON.stringify(specs)}::json) AS s(position int, payload json, queue_name text, run_at timestamptz, max_attempts int, job_key text)
+     ORDER BY s.position))`);
 }
 
 /**

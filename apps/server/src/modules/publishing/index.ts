@@ -20,3 +20,13 @@ export {
   /** The active account's publishing permissions (posts:read, posts:publish). */
   publishingPermissions,
 } from './publishing.permissions.js';
+
+export {
+  /** Seed: a post published in the past, with its history and engagement snapshots. */
+  seedPublishedTarget,
+  /** Seed: a post scheduled in the future (its dispatcher wake-up queued). */
+  seedScheduledTarget,
+  /** Seed: the account's publishing time zone. */
+  seedPublishingTimezone,
+  type DemoEngagement,
+} from './publishing.seed.js';

@@ -279,7 +279,10 @@ describe('publishing state machine and backoff', () => {
   it('allows cancel only from scheduled and never leaves a final state', () => {
     expect(canTransition('scheduled', 'cancelled')).toBe(true);
     for (const from of ['publishing', 'unconfirmed', 'published', 'failed', 'late', 'cancelled'] as const) expect(canTransition(from, 'cancelled')).toBe(false);
-    for (const from of ['published', 'failed', 'late', 'cancelled'] as const) expect(canTransition(from, 'scheduled')).toBe(false);
+    for (const from of ['published', 'cancelled'] as const) expect(canTransition(from, 'scheduled')).toBe(false);
+    // A person's retry (POST …/retry) is the only way back from failed or late.
+    for (const from of ['failed', 'late'] as const) expect(canTransition(from, 'scheduled')).toBe(true);
+    for (const from of ['failed', 'late'] as const) expect(canTransition(from, 'published')).toBe(false);
     expect(canTransition('unconfirmed', 'scheduled')).toBe(true);
     expect(canTransition('scheduled', 'published')).toBe(false);
   });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Tx } from '../../kernel/db/database.js';
-import { defineJob, enqueueJob, removeJob } from '../../kernel/jobs/jobs.js';
+import { defineJob, enqueueJob, enqueueJobs, removeJob } from '../../kernel/jobs/jobs.js';
 import { collectTargetMetrics } from './use-cases/collect-metrics.js';
-import { dispatchDueTargets, sweepTargets } from './use-cases/dispatch.js';
+import { runDispatcher, sweepTargets } from './use-cases/dispatch.js';
 import { publishTarget } from './use-cases/publish-target.js';
 import { reconcileTarget } from './use-cases/reconcile-target.js';
 
@@ -22,13 +22,17 @@ function requireTransaction(tx: Tx | null): Tx {
   return tx;
 }
 
-/** Claim due targets fairly across tenants (system access, claim only) and enqueue one publish job each. */
+/**
+ * Claim due targets fairly across tenants (system access, claim only) and enqueue one publish job each;
+ * keeps going while more is due right away (runDispatcher), a transaction per run.
+ */
 export const dispatchJob = defineJob({
   id: 'publishing.dispatch',
   payload: z.object({}),
+  transactional: false,
   maxAttempts: 5,
-  run: async (ctx, _payload, tx) => {
-    await dispatchDueTargets(ctx, requireTransaction(tx));
+  run: async (ctx) => {
+    await runDispatcher(ctx);
   },
 });
 
@@ -80,23 +84,34 @@ export const publishingJobs = [dispatchJob, publishJob, reconcileJob, sweepJob, 
 /** Hours after publishing at which engagement is collected. */
 export const metricsScheduleHours = [1, 6, 24, 72];
 
+/**
+ * Dispatcher runs queue behind each other (a graphile-worker named queue): one runs at a time, and the
+ * next waits in the queue rather than in a worker slot.
+ */
+const dispatchQueue = 'publishing.dispatch';
+
 /** Wake the dispatcher at `at` (or now): an idle system publishes on time without polling. */
 export async function scheduleDispatch(tx: Tx, at: Date): Promise<void> {
   const second = Math.floor(at.getTime() / 1000);
-  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: `publishing.dispatch:${second}`, runAt: at });
+  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: `publishing.dispatch:${second}`, runAt: at, queueName: dispatchQueue });
 }
 
 /**
- * Run the dispatcher again soon (due targets were left waiting for capacity, or capacity just freed).
- * One fixed key: a pending continuation is replaced, not added to, so a burst of finished attempts makes
- * one dispatcher run.
+ * Run the dispatcher again soon (due targets were left for the next batch, or wait for capacity). One
+ * fixed key: a pending continuation is replaced, not added to. Only the dispatcher queues it: ending
+ * attempts do not (every one of them would contend for this one row), a running dispatcher polls instead.
  */
 export async function scheduleDispatchContinuation(tx: Tx, at: Date): Promise<void> {
-  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: 'publishing.dispatch:continue', runAt: at });
+  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: 'publishing.dispatch:continue', runAt: at, queueName: dispatchQueue });
 }
 
-export async function enqueuePublish(tx: Tx, tenantId: string, targetId: string): Promise<void> {
-  await enqueueJob(tx, publishJob, { targetId }, { tenantId, key: `publish:${targetId}` });
+/** One publish job per target, in this order (the queue runs them in it), in one statement. */
+export async function enqueuePublishes(tx: Tx, targets: Array<{ tenantId: string; targetId: string }>): Promise<void> {
+  await enqueueJobs(
+    tx,
+    publishJob,
+    targets.map(({ tenantId, targetId }) => ({ payload: { targetId }, options: { tenantId, key: `publish:${targetId}` } })),
+  );
 }
 
 /** Drop a target's pending publish job (reschedule, cancel); a running one re-checks state and does nothing. */
@@ -108,13 +123,18 @@ export async function scheduleReconcile(tx: Tx, tenantId: string, targetId: stri
   await enqueueJob(tx, reconcileJob, { targetId }, { tenantId, key: `reconcile:${targetId}`, runAt: at });
 }
 
+/** Drop a target's pending lookup (a person resolved it); a running one re-checks the status and does nothing. */
+export async function cancelReconcile(tx: Tx, targetId: string): Promise<void> {
+  await removeJob(tx, `reconcile:${targetId}`);
+}
+
 export async function scheduleMetricsCollection(tx: Tx, tenantId: string, targetId: string, publishedAt: Date): Promise<void> {
-  for (const hours of metricsScheduleHours) {
-    await enqueueJob(
-      tx,
-      collectMetricsJob,
-      { targetId, hoursAfterPublish: hours },
-      { tenantId, key: `metrics:${targetId}:${hours}`, runAt: new Date(publishedAt.getTime() + hours * 3600_000) },
-    );
-  }
+  await enqueueJobs(
+    tx,
+    collectMetricsJob,
+    metricsScheduleHours.map((hours) => ({
+      payload: { targetId, hoursAfterPublish: hours },
+      options: { tenantId, key: `metrics:${targetId}:${hours}`, runAt: new Date(publishedAt.getTime() + hours * 3600_000) },
+    })),
+  );
 }

@@ -7,11 +7,14 @@ import { definePermissions } from '../../kernel/access.js';
 export const publishingPermissions = {
   /** See post targets, their attempts, history and metrics in the active account. */
   read: 'posts:read',
-  /** Schedule, reschedule, cancel and publish now. */
+  /** Schedule, reschedule, cancel, publish now, retry, and resolve unconfirmed posts. */
   publish: 'posts:publish',
+  /** Change the account's publishing settings (missed-post policy, time zone): account admins. */
+  manageSettings: 'publishing:settings',
 } as const;
 
 definePermissions({
   'posts:read': { accountRole: 'viewer' },
   'posts:publish': { accountRole: 'editor' },
+  'publishing:settings': { accountRole: 'admin' },
 });

@@ -26,6 +26,8 @@ export type TargetRow = {
   scheduledAt: Date;
   status: TargetStatus;
   attemptCount: number;
+  /** Attempts before the latest retry by a person: PUBLISH_MAX_ATTEMPTS counts those after it. */
+  attemptBase: number;
   nextAttemptAt: Date | null;
   dispatchedAt: Date | null;
   idempotencyKey: string;
@@ -67,7 +69,7 @@ const asOptionalDate = (value: unknown): Date | null => (value === null || value
 const instant = (value: Date) => sql`${value.toISOString()}::timestamptz`;
 
 const targetColumns = sql`id, tenant_id, account_id, connection_id, network, content, scheduled_at, scheduled_at::text AS scheduled_at_text,
-  status, attempt_count, next_attempt_at, dispatched_at, idempotency_key, external_id, external_url, last_error, last_error_kind,
+  status, attempt_count, attempt_base, next_attempt_at, dispatched_at, idempotency_key, external_id, external_url, last_error, last_error_kind,
   published_at, created_by, created_at, updated_at`;
 
 function toTargetRow(row: Record<string, unknown>): TargetRow {
@@ -82,6 +84,7 @@ function toTargetRow(row: Record<string, unknown>): TargetRow {
     scheduledAtText: row.scheduled_at_text as string,
     status: row.status as TargetStatus,
     attemptCount: Number(row.attempt_count),
+    attemptBase: Number(row.attempt_base ?? 0),
     nextAttemptAt: asOptionalDate(row.next_attempt_at),
     dispatchedAt: asOptionalDate(row.dispatched_at),
     idempotencyKey: row.idempotency_key as string,
@@ -105,13 +108,15 @@ export type NewTarget = {
   scheduledAt: Date;
   idempotencyKey: string;
   createdBy: string | null;
+  /** Default now (the demo seed backdates its history). */
+  createdAt?: Date;
 };
 
 export async function insertTarget(tx: Tx, target: NewTarget): Promise<TargetRow> {
   const rows = await tx.execute<Record<string, unknown>>(sql`
-    INSERT INTO publish_targets (tenant_id, account_id, connection_id, network, content, scheduled_at, next_attempt_at, idempotency_key, created_by)
+    INSERT INTO publish_targets (tenant_id, account_id, connection_id, network, content, scheduled_at, next_attempt_at, idempotency_key, created_by, created_at)
     VALUES (${target.tenantId}, ${target.accountId}, ${target.connectionId}, ${target.network}, ${JSON.stringify(target.content)}::jsonb,
-            ${instant(target.scheduledAt)}, ${instant(target.scheduledAt)}, ${target.idempotencyKey}, ${target.createdBy})
+            ${instant(target.scheduledAt)}, ${instant(target.scheduledAt)}, ${target.idempotencyKey}, ${target.createdBy}, ${target.createdAt ? instant(target.createdAt) : sql`now()`})
     RETURNING ${targetColumns}`);
   return toTargetRow(rows.rows[0]!);
 }
@@ -130,8 +135,10 @@ export type TargetChanges = Partial<{
   status: TargetStatus;
   scheduledAt: Date;
   attemptCount: number;
+  attemptBase: number;
   nextAttemptAt: Date | null;
   dispatchedAt: Date | null;
+  idempotencyKey: string;
   externalId: string | null;
   externalUrl: string | null;
   lastError: string | null;
@@ -143,8 +150,10 @@ const changeColumns: Record<keyof TargetChanges, string> = {
   status: 'status',
   scheduledAt: 'scheduled_at',
   attemptCount: 'attempt_count',
+  attemptBase: 'attempt_base',
   nextAttemptAt: 'next_attempt_at',
   dispatchedAt: 'dispatched_at',
+  idempotencyKey: 'idempotency_key',
   externalId: 'external_id',
   externalUrl: 'external_url',
   lastError: 'last_error',
@@ -166,11 +175,12 @@ export async function updateTarget(tx: Tx, id: string, changes: TargetChanges): 
 
 export async function insertTransition(
   tx: Tx,
-  transition: { tenantId: string; targetId: string; from: TargetStatus | null; to: TargetStatus; reason: string },
+  transition: { tenantId: string; targetId: string; from: TargetStatus | null; to: TargetStatus; reason: string; at?: Date },
 ): Promise<void> {
   await tx.execute(sql`
-    INSERT INTO publish_target_transitions (tenant_id, target_id, from_status, to_status, reason)
-    VALUES (${transition.tenantId}, ${transition.targetId}, ${transition.from}, ${transition.to}, ${transition.reason})`);
+    INSERT INTO publish_target_transitions (tenant_id, target_id, from_status, to_status, reason, at)
+    VALUES (${transition.tenantId}, ${transition.targetId}, ${transition.from}, ${transition.to}, ${transition.reason},
+            ${transition.at ? instant(transition.at) : sql`clock_timestamp()`})`);
 }
 
 export async function listTransitions(tx: Tx, targetId: string): Promise<TransitionRow[]> {
@@ -196,11 +206,21 @@ export async function insertAttempt(
 /** Close an open attempt; false when it was closed already (another worker or the sweeper got there first). */
 export async function finishAttempt(
   tx: Tx,
-  attempt: { targetId: string; attemptNumber: number; outcome: AttemptOutcome; errorKind: string | null; errorMessage: string | null; finishedAt: Date },
+  attempt: {
+    targetId: string;
+    attemptNumber: number;
+    outcome: AttemptOutcome;
+    errorKind: string | null;
+    errorMessage: string | null;
+    finishedAt: Date;
+    /** A 429's Retry-After (or reset time): the dispatcher calls this connection again only after it. */
+    retryNotBefore?: Date | null;
+  },
 ): Promise<boolean> {
   const result = await tx.execute(sql`
     UPDATE publish_attempts
-       SET finished_at = ${instant(attempt.finishedAt)}, outcome = ${attempt.outcome}, error_kind = ${attempt.errorKind}, error_message = ${attempt.errorMessage}
+       SET finished_at = ${instant(attempt.finishedAt)}, outcome = ${attempt.outcome}, error_kind = ${attempt.errorKind}, error_message = ${attempt.errorMessage},
+           retry_not_before = ${attempt.retryNotBefore ? instant(attempt.retryNotBefore) : null}
      WHERE target_id = ${attempt.targetId} AND attempt_number = ${attempt.attemptNumber} AND finished_at IS NULL`);
   return (result.rowCount ?? 0) > 0;
 }
@@ -258,6 +278,7 @@ export async function findLatestMetrics(tx: Tx, targetId: string): Promise<Metri
 export type TargetFilter = {
   accountId: string;
   status?: TargetStatus;
+  network?: string;
   connectionId?: string;
   from?: Date;
   to?: Date;
@@ -270,6 +291,7 @@ export async function selectTargets(tx: Tx, filter: TargetFilter): Promise<Targe
   const conditions = [
     sql`account_id = ${filter.accountId}`,
     filter.status ? sql`status = ${filter.status}` : sql`true`,
+    filter.network ? sql`network = ${filter.network}` : sql`true`,
     filter.connectionId ? sql`connection_id = ${filter.connectionId}` : sql`true`,
     filter.from ? sql`scheduled_at >= ${instant(filter.from)}` : sql`true`,
     filter.to ? sql`scheduled_at < ${instant(filter.to)}` : sql`true`,
@@ -281,38 +303,171 @@ export async function selectTargets(tx: Tx, filter: TargetFilter): Promise<Targe
   return rows.rows.map(toTargetRow);
 }
 
+// ---------------------------------------------------------------- people and per-account settings
+
+/** The email of a person, from identity's published user_directory view (for "resolved by …" reasons). */
+export async function findPersonEmail(tx: Tx, userId: string): Promise<string | null> {
+  const rows = await tx.execute<{ email: string }>(sql`SELECT email::text AS email FROM user_directory WHERE id = ${userId}`);
+  return rows.rows[0]?.email ?? null;
+}
+
+export type SettingsRow = { accountId: string; lateAfterSeconds: number | null; timezone: string | null; updatedBy: string | null; updatedAt: Date };
+
+function toSettingsRow(row: Record<string, unknown>): SettingsRow {
+  return {
+    accountId: row.account_id as string,
+    lateAfterSeconds: row.late_after_seconds === null || row.late_after_seconds === undefined ? null : Number(row.late_after_seconds),
+    timezone: (row.timezone as string | null) ?? null,
+    updatedBy: (row.updated_by as string | null) ?? null,
+    updatedAt: asDate(row.updated_at),
+  };
+}
+
+/** An account's publishing settings, or null when it keeps the defaults. */
+export async function findSettings(tx: Tx, accountId: string): Promise<SettingsRow | null> {
+  const rows = await tx.execute<Record<string, unknown>>(sql`
+    SELECT account_id, late_after_seconds, timezone, updated_by, updated_at FROM publishing_settings WHERE account_id = ${accountId}`);
+  const row = rows.rows[0];
+  return row ? toSettingsRow(row) : null;
+}
+
+export async function upsertSettings(
+  tx: Tx,
+  settings: { tenantId: string; accountId: string; lateAfterSeconds: number | null; timezone: string | null; updatedBy: string | null },
+): Promise<SettingsRow> {
+  const rows = await tx.execute<Record<string, unknown>>(sql`
+    INSERT INTO publishing_settings (tenant_id, account_id, late_after_seconds, timezone, updated_by, updated_at)
+    VALUES (${settings.tenantId}, ${settings.accountId}, ${settings.lateAfterSeconds}, ${settings.timezone}, ${settings.updatedBy}, now())
+    ON CONFLICT (account_id) DO UPDATE
+      SET late_after_seconds = EXCLUDED.late_after_seconds, timezone = EXCLUDED.timezone, updated_by = EXCLUDED.updated_by, updated_at = now()
+    RETURNING account_id, late_after_seconds, timezone, updated_by, updated_at`);
+  return toSettingsRow(rows.rows[0]!);
+}
+
 // ---------------------------------------------------------------- cross-tenant work (system access only)
+
+/** The smallest missed-post allowance an account may set (publishing_settings' CHECK, the config's minimum). */
+export const minimumLateAfterSeconds = 60;
+
+/** The missed-post allowance of the account of the publish_targets row in the enclosing query (null: default). */
+const accountLateAfterSeconds = sql`(SELECT s.late_after_seconds FROM publishing_settings s WHERE s.account_id = publish_targets.account_id)`;
+
+/**
+ * Whether the due publish_targets row of the enclosing query is still within its account's missed-post
+ * allowance (publishing_settings.late_after_seconds, else `defaultBound`). A target due less than the
+ * smallest allowance any account may set is within it without the look-up, so the hot path (targets just
+ * come due) never reads the settings.
+ */
+function withinLateAllowance(now: Date, defaultBound: Date): SQL {
+  const surelyInTime = new Date(now.getTime() - minimumLateAfterSeconds * 1000);
+  return sql`(publish_targets.next_attempt_at > ${instant(surelyInTime)}
+    OR publish_targets.next_attempt_at > coalesce(${instant(now)} - make_interval(secs => ${accountLateAfterSeconds}), ${instant(defaultBound)}))`;
+}
 
 export type ClaimedTarget = { id: string; tenantId: string; network: string; tenantRank: number };
 
+/** What the dispatcher knows about due targets and the rate windows (RateWindow in publishing.rate-windows.ts). */
+export type DueTargetsInput = {
+  now: Date;
+  notLateSince: Date;
+  windows?: ReadonlyArray<{ network: string; scope: 'connection' | 'app'; limit: number; seconds: number }>;
+};
+
+/** One dispatcher at a time (until the transaction ends), so caps and rate windows are never over-claimed. */
+export async function lockDispatcher(tx: Tx): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('publishing.dispatch'))`);
+}
+
 /**
- * Claim due targets fairly: rank each tenant's due targets (oldest first) and take rank 1 of every tenant
- * before rank 2 of any, within each network's free capacity (cap minus targets publishing or dispatched).
+ * The common expressions of the claim and of the wait that follows it:
+ * - due: scheduled, not dispatched, due and within the late allowance;
+ * - pending: targets dispatched whose attempt has not started (attempts to come, counted as used);
+ * - connection_usage / network_usage: per due connection (per network with due targets) and window, the
+ *   attempts started inside the window plus the pending ones;
+ * - connection_room: per due connection, what its tightest window has left (null: no window) and the end
+ *   of a pause a 429 asked for (null: not paused); network_room: the same for the whole network.
+ */
+function dueTargetsWithRoom(input: DueTargetsInput): SQL {
+  const now = instant(input.now);
+  const windows = JSON.stringify((input.windows ?? []).map((window) => ({ network: window.network, scope: window.scope, max_count: window.limit, seconds: window.seconds })));
+  return sql`
+    rate_windows AS MATERIALIZED (
+      SELECT * FROM jsonb_to_recordset(${windows}::jsonb) AS w(network text, scope text, max_count int, seconds int)
+    ), due AS MATERIALIZED (
+      SELECT id, tenant_id, connection_id, network, next_attempt_at FROM publish_targets
+       WHERE status = 'scheduled' AND dispatched_at IS NULL
+         AND next_attempt_at <= ${now} AND ${withinLateAllowance(input.now, input.notLateSince)}
+    ), pending AS MATERIALIZED (
+      SELECT connection_id, network, count(*)::int AS n FROM publish_targets
+       WHERE status = 'scheduled' AND dispatched_at IS NOT NULL
+       GROUP BY connection_id, network
+    ), due_connections AS MATERIALIZED (
+      SELECT connection_id, min(network) AS network FROM due GROUP BY connection_id
+    ), connection_usage AS MATERIALIZED (
+      SELECT c.connection_id, w.max_count, w.seconds,
+             (SELECT count(*)::int FROM publish_attempts a
+               WHERE a.connection_id = c.connection_id AND a.started_at > ${now} - make_interval(secs => w.seconds))
+             + coalesce(p.n, 0) AS used
+        FROM due_connections c
+        JOIN rate_windows w ON w.network = c.network AND w.scope = 'connection'
+        LEFT JOIN pending p ON p.connection_id = c.connection_id
+    ), connection_room AS MATERIALIZED (
+      SELECT c.connection_id, u.room,
+             (SELECT max(a.retry_not_before) FROM publish_attempts a
+               WHERE a.connection_id = c.connection_id AND a.retry_not_before > ${now}) AS paused_until
+        FROM due_connections c
+        LEFT JOIN (SELECT connection_id, min(max_count - used) AS room FROM connection_usage GROUP BY connection_id) u
+          ON u.connection_id = c.connection_id
+    ), network_usage AS MATERIALIZED (
+      SELECT w.network, w.max_count, w.seconds,
+             (SELECT count(*)::int FROM publish_attempts a
+               WHERE a.network = w.network AND a.started_at > ${now} - make_interval(secs => w.seconds))
+             + coalesce((SELECT sum(p.n)::int FROM pending p WHERE p.network = w.network), 0) AS used
+        FROM rate_windows w
+       WHERE w.scope = 'app' AND w.network IN (SELECT network FROM due_connections)
+    ), network_room AS (
+      SELECT network, min(max_count - used) AS room FROM network_usage GROUP BY network
+    )`;
+}
+
+/**
+ * Claim due targets fairly, within every limit:
+ * 1. a connection paused by a 429 gets nothing; a connection with rate windows gets at most what its
+ *    tightest window has left (its oldest due targets first);
+ * 2. rank each tenant's remaining due targets (oldest first) and take rank 1 of every tenant before rank 2
+ *    of any, so a tenant held back by a window does not lose its turn elsewhere;
+ * 3. within each network's free capacity: its cap minus targets publishing or dispatched, and what its
+ *    app-wide window has left.
  * Rows locked by another dispatcher are skipped; the status is re-checked on the locked row.
  */
 export async function claimDueTargets(
   tx: Tx,
-  input: { now: Date; notLateSince: Date; batch: number; defaultCap: number; caps: Record<string, number> },
+  input: DueTargetsInput & { batch: number; defaultCap: number; caps: Record<string, number> },
 ): Promise<ClaimedTarget[]> {
   const rows = await tx.execute<{ id: string; tenant_id: string; network: string; tenant_rank: number }>(sql`
-    WITH in_flight AS (
+    WITH ${dueTargetsWithRoom(input)}, in_flight AS (
       SELECT network, count(*)::int AS busy FROM publish_targets
        WHERE status = 'publishing' OR (status = 'scheduled' AND dispatched_at IS NOT NULL)
        GROUP BY network
-    ), due AS (
-      SELECT id, tenant_id, network, next_attempt_at,
+    ), eligible AS (
+      SELECT d.*, r.room AS connection_room,
+             row_number() OVER (PARTITION BY d.connection_id ORDER BY d.next_attempt_at, d.id) AS connection_rank
+        FROM due d JOIN connection_room r ON r.connection_id = d.connection_id
+       WHERE r.paused_until IS NULL
+    ), admitted AS (
+      SELECT id, network, next_attempt_at,
              row_number() OVER (PARTITION BY tenant_id ORDER BY next_attempt_at, id) AS tenant_rank
-        FROM publish_targets
-       WHERE status = 'scheduled' AND dispatched_at IS NULL
-         AND next_attempt_at <= ${instant(input.now)} AND next_attempt_at > ${instant(input.notLateSince)}
+        FROM eligible
+       WHERE connection_room IS NULL OR connection_rank <= connection_room
     ), capped AS (
-      SELECT due.*, row_number() OVER (PARTITION BY network ORDER BY tenant_rank, next_attempt_at, id) AS network_rank FROM due
+      SELECT admitted.*, row_number() OVER (PARTITION BY network ORDER BY tenant_rank, next_attempt_at, id) AS network_rank FROM admitted
     )
     SELECT t.id, t.tenant_id, t.network, c.tenant_rank::int AS tenant_rank
       FROM capped c
       JOIN publish_targets t ON t.id = c.id
       LEFT JOIN in_flight f ON f.network = c.network
-     WHERE c.network_rank <= coalesce((${JSON.stringify(input.caps)}::jsonb ->> c.network)::int, ${input.defaultCap}) - coalesce(f.busy, 0)
+      LEFT JOIN network_room n ON n.network = c.network
+     WHERE c.network_rank <= least(coalesce((${JSON.stringify(input.caps)}::jsonb ->> c.network)::int, ${input.defaultCap}) - coalesce(f.busy, 0), coalesce(n.room, 2147483647))
        AND t.status = 'scheduled' AND t.dispatched_at IS NULL
      ORDER BY c.tenant_rank, c.next_attempt_at, c.id
      LIMIT ${input.batch}
@@ -320,19 +475,87 @@ export async function claimDueTargets(
   return rows.rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, network: row.network, tenantRank: Number(row.tenant_rank) }));
 }
 
+export type DispatchWait = {
+  /** Due targets no window holds back: they wait only for concurrency (or the next batch). */
+  ready: number;
+  /** Due targets held back by a full rate window or a 429 pause of their connection or network. */
+  waiting: number;
+  /**
+   * When the first of them may go: the oldest attempt of a full window ages out, or a pause ends. Null when
+   * no target waits, or when a window is full of attempts yet to start (their end re-arms the dispatcher).
+   */
+  nextFreeAt: Date | null;
+  /** When the next scheduled target comes due (null: none is scheduled). */
+  nextDueAt: Date | null;
+};
+
+/** What is left after a claim (same transaction): targets ready, targets waiting, and when the wait ends. */
+export async function findDispatchWait(tx: Tx, input: DueTargetsInput): Promise<DispatchWait> {
+  const now = instant(input.now);
+  const rows = await tx.execute<{ ready: number; waiting: number; next_free_at: string | null; next_due_at: string | null }>(sql`
+    WITH ${dueTargetsWithRoom(input)}, connection_window_free AS (
+      -- A full window frees a place when its (used - max + 1)-th oldest attempt leaves it.
+      SELECT u.connection_id,
+             (SELECT a.started_at FROM publish_attempts a
+               WHERE a.connection_id = u.connection_id AND a.started_at > ${now} - make_interval(secs => u.seconds)
+               ORDER BY a.started_at OFFSET (u.used - u.max_count) LIMIT 1) + make_interval(secs => u.seconds) AS free_at
+        FROM connection_usage u WHERE u.used >= u.max_count
+    ), blocked_connections AS (
+      SELECT r.connection_id,
+             CASE WHEN bool_or(f.connection_id IS NOT NULL AND f.free_at IS NULL) THEN NULL
+                  ELSE greatest(r.paused_until, max(f.free_at)) END AS free_at
+        FROM connection_room r LEFT JOIN connection_window_free f ON f.connection_id = r.connection_id
+       WHERE r.paused_until IS NOT NULL OR r.room <= 0
+       GROUP BY r.connection_id, r.paused_until
+    ), network_window_free AS (
+      SELECT u.network,
+             (SELECT a.started_at FROM publish_attempts a
+               WHERE a.network = u.network AND a.started_at > ${now} - make_interval(secs => u.seconds)
+               ORDER BY a.started_at OFFSET (u.used - u.max_count) LIMIT 1) + make_interval(secs => u.seconds) AS free_at
+        FROM network_usage u WHERE u.used >= u.max_count
+    ), blocked_networks AS (
+      SELECT network, CASE WHEN bool_or(free_at IS NULL) THEN NULL ELSE max(free_at) END AS free_at
+        FROM network_window_free GROUP BY network
+    )
+    SELECT count(*) FILTER (WHERE bc.connection_id IS NULL AND bn.network IS NULL)::int AS ready,
+           count(*) FILTER (WHERE bc.connection_id IS NOT NULL OR bn.network IS NOT NULL)::int AS waiting,
+           min(greatest(bc.free_at, bn.free_at))::text AS next_free_at,
+           (SELECT min(next_attempt_at) FROM publish_targets
+             WHERE status = 'scheduled' AND dispatched_at IS NULL AND next_attempt_at > ${now})::text AS next_due_at
+      FROM due d
+      LEFT JOIN blocked_connections bc ON bc.connection_id = d.connection_id
+      LEFT JOIN blocked_networks bn ON bn.network = d.network`);
+  const row = rows.rows[0];
+  return {
+    ready: Number(row?.ready ?? 0),
+    waiting: Number(row?.waiting ?? 0),
+    nextFreeAt: row?.next_free_at ? asDate(row.next_free_at) : null,
+    nextDueAt: row?.next_due_at ? asDate(row.next_due_at) : null,
+  };
+}
+
 export async function markDispatched(tx: Tx, ids: string[], now: Date): Promise<void> {
   if (ids.length === 0) return;
   await tx.execute(sql`UPDATE publish_targets SET dispatched_at = ${instant(now)}, updated_at = now() WHERE id IN (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`);
 }
 
-/** Due targets nobody published in time (no worker ran): locked for the caller to mark late. */
-export async function claimMissedTargets(tx: Tx, input: { lateBefore: Date; batch: number }): Promise<TargetRow[]> {
+/**
+ * Due targets nobody published in time (no worker ran), past their account's missed-post allowance
+ * (`lateBefore` for accounts without one): locked for the caller to mark late, each with the allowance
+ * its account set (null: the default).
+ */
+export async function claimMissedTargets(tx: Tx, input: { now: Date; lateBefore: Date; batch: number }): Promise<Array<TargetRow & { lateAfterSeconds: number | null }>> {
   const rows = await tx.execute<Record<string, unknown>>(sql`
-    SELECT ${targetColumns} FROM publish_targets
-     WHERE status = 'scheduled' AND dispatched_at IS NULL AND next_attempt_at <= ${instant(input.lateBefore)}
+    SELECT ${targetColumns}, ${accountLateAfterSeconds} AS account_late_after_seconds FROM publish_targets
+     WHERE status = 'scheduled' AND dispatched_at IS NULL
+       AND next_attempt_at <= ${instant(new Date(input.now.getTime() - minimumLateAfterSeconds * 1000))}
+       AND NOT ${withinLateAllowance(input.now, input.lateBefore)}
      ORDER BY next_attempt_at LIMIT ${input.batch}
        FOR UPDATE SKIP LOCKED`);
-  return rows.rows.map(toTargetRow);
+  return rows.rows.map((row) => ({
+    ...toTargetRow(row),
+    lateAfterSeconds: row.account_late_after_seconds === null || row.account_late_after_seconds === undefined ? null : Number(row.account_late_after_seconds),
+  }));
 }
 
 export async function countDueTargets(tx: Tx, now: Date): Promise<number> {
@@ -343,11 +566,12 @@ export async function countDueTargets(tx: Tx, now: Date): Promise<number> {
 
 /**
  * Targets that need reconciliation: publishing with an attempt open since before the timeout (the worker
- * died mid-call), or unconfirmed awaiting a lookup that has not happened since `staleBefore`.
+ * died mid-call), or unconfirmed with a lookup due (next_attempt_at) before `lookupDueBefore` that has not
+ * resolved it (its job died with its worker; rows from before lookups were timed fall back to updated_at).
  */
 export async function selectTargetsToReconcile(
   tx: Tx,
-  input: { attemptStartedBefore: Date; unconfirmedUntouchedSince: Date; limit: number },
+  input: { attemptStartedBefore: Date; lookupDueBefore: Date; limit: number },
 ): Promise<Array<{ id: string; tenantId: string }>> {
   const rows = await tx.execute<{ id: string; tenant_id: string }>(sql`
     SELECT t.id, t.tenant_id FROM publish_targets t
@@ -355,7 +579,7 @@ export async function selectTargetsToReconcile(
        AND EXISTS (SELECT 1 FROM publish_attempts a WHERE a.target_id = t.id AND a.finished_at IS NULL AND a.started_at < ${instant(input.attemptStartedBefore)})
     UNION ALL
     SELECT t.id, t.tenant_id FROM publish_targets t
-     WHERE t.status = 'unconfirmed' AND t.last_error_kind = 'unknown_outcome' AND t.updated_at < ${instant(input.unconfirmedUntouchedSince)}
+     WHERE t.status = 'unconfirmed' AND t.last_error_kind = 'unknown_outcome' AND coalesce(t.next_attempt_at, t.updated_at) < ${instant(input.lookupDueBefore)}
      LIMIT ${input.limit}`);
   return rows.rows.map((row) => ({ id: row.id, tenantId: row.tenant_id }));
 }

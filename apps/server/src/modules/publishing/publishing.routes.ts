@@ -5,7 +5,11 @@ import {
   publishTargetListQuerySchema,
   publishTargetListSchema,
   publishTargetSchema,
+  publishingSettingsSchema,
   reschedulePublishTargetBodySchema,
+  resolvePublishTargetBodySchema,
+  retryPublishTargetBodySchema,
+  updatePublishingSettingsBodySchema,
 } from '@omni/contracts/publishing';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -43,4 +47,29 @@ export async function publishingRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags, summary: 'Publish a scheduled post now instead of at its time', params: publishTargetIdParamsSchema, response: { 200: publishTargetSchema } },
     config: { audit: 'publishing.target_publish_now' },
   }, async (request) => service.publishTargetNow(request.ctx, request.params.id));
+
+  r.post('/api/publishing/targets/:id/resolve', {
+    schema: {
+      tags,
+      summary: 'Resolve an unconfirmed post after checking the network: published, or not published (retry with a new key, or fail)',
+      params: publishTargetIdParamsSchema,
+      body: resolvePublishTargetBodySchema,
+      response: { 200: publishTargetSchema },
+    },
+    config: { audit: 'publishing.target_resolved' },
+  }, async (request) => service.resolveTarget(request.ctx, request.params.id, request.body));
+
+  r.post('/api/publishing/targets/:id/retry', {
+    schema: { tags, summary: 'Retry a failed or late post, now or at scheduledAt', params: publishTargetIdParamsSchema, body: retryPublishTargetBodySchema.nullish(), response: { 200: publishTargetSchema } },
+    config: { audit: 'publishing.target_retried' },
+  }, async (request) => service.retryTarget(request.ctx, request.params.id, request.body ?? {}));
+
+  r.get('/api/publishing/settings', {
+    schema: { tags, summary: "The active account's publishing settings (missed-post policy, time zone)", response: { 200: publishingSettingsSchema } },
+  }, async (request) => service.getSettings(request.ctx));
+
+  r.put('/api/publishing/settings', {
+    schema: { tags, summary: "Replace the active account's publishing settings (account admins)", body: updatePublishingSettingsBodySchema, response: { 200: publishingSettingsSchema } },
+    config: { audit: 'publishing.settings_updated' },
+  }, async (request) => service.updateSettings(request.ctx, request.body));
 }

@@ -1,7 +1,7 @@
 import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
- * Drizzle mirror of migrations/0004_publishing.sql (the SQL holds the checks, indexes and row-level
+ * Drizzle mirror of migrations/0004_publishing.sql and 0006_publishing_settings.sql (the SQL holds the checks, indexes and row-level
  * security). The queries use raw SQL for locking and window functions; these definitions document the
  * shape and type the rows.
  */
@@ -17,6 +17,8 @@ export const publishTargets = pgTable('publish_targets', {
   scheduledAt: at('scheduled_at').notNull(),
   status: text('status').notNull(),
   attemptCount: integer('attempt_count').notNull().default(0),
+  /** Attempts before the latest retry by a person; PUBLISH_MAX_ATTEMPTS counts the ones after it. */
+  attemptBase: integer('attempt_base').notNull().default(0),
   nextAttemptAt: at('next_attempt_at'),
   dispatchedAt: at('dispatched_at'),
   idempotencyKey: text('idempotency_key').notNull().unique(),
@@ -51,6 +53,11 @@ export const publishAttempts = pgTable('publish_attempts', {
   outcome: text('outcome'),
   errorKind: text('error_kind'),
   errorMessage: text('error_message'),
+  /** The target's connection and network, copied by a trigger (0005): the rate windows count by them. */
+  connectionId: uuid('connection_id').notNull(),
+  network: text('network').notNull(),
+  /** A 429's Retry-After: the connection is not called again before this. */
+  retryNotBefore: at('retry_not_before'),
 });
 
 export const engagementMetrics = pgTable('engagement_metrics', {
@@ -63,4 +70,14 @@ export const engagementMetrics = pgTable('engagement_metrics', {
   shares: integer('shares'),
   impressions: integer('impressions'),
   clicks: integer('clicks'),
+});
+
+/** Per-account publishing settings (0006); no row means the defaults. */
+export const publishingSettings = pgTable('publishing_settings', {
+  accountId: uuid('account_id').primaryKey(),
+  tenantId: uuid('tenant_id').notNull(),
+  lateAfterSeconds: integer('late_after_seconds'),
+  timezone: text('timezone'),
+  updatedBy: uuid('updated_by'),
+  updatedAt: at('updated_at').notNull().defaultNow(),
 });

@@ -3,3 +3,5 @@
  * publish, reconcile, sweep, metrics) run from publishing.jobs.ts.
  */
 export { cancelTarget, createTarget, getTarget, listTargets, publishTargetNow, rescheduleTarget } from './use-cases/targets.js';
+export { resolveTarget, retryTarget } from './use-cases/resolve-target.js';
+export { getSettings, updateSettings } from './use-cases/settings.js';

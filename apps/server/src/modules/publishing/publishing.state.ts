@@ -11,12 +11,19 @@ const allowedTransitions: Record<TargetStatus, TargetStatus[]> = {
   scheduled: ['scheduled', 'publishing', 'cancelled', 'late'],
   // → scheduled: a retryable failure, retried after backoff.
   publishing: ['published', 'failed', 'unconfirmed', 'scheduled'],
-  // → scheduled or failed only after a lookup proved the post absent from the network.
+  // Left by reconciliation: → published when the lookup found the post; → scheduled or failed only after a
+  // lookup proved it absent. Or by a person (POST …/resolve, who checked the network themselves): →
+  // published ("it is there"), → scheduled ("it is not there: publish it again", a new attempt with a new
+  // idempotency key) or → failed ("it is not there: give up").
   unconfirmed: ['published', 'scheduled', 'failed'],
   published: [],
-  failed: [],
+  // → scheduled: a person retries it (POST …/retry), now or at a new time, with a fresh attempt budget.
+  // Nothing was published (the network refused it, or a lookup or a person found it absent), so this
+  // cannot double a post.
+  failed: ['scheduled'],
   cancelled: [],
-  late: [],
+  // → scheduled: a person publishes a missed post anyway (POST …/retry), now or at a new time.
+  late: ['scheduled'],
 };
 
 export function canTransition(from: TargetStatus, to: TargetStatus): boolean {
@@ -36,6 +43,11 @@ export async function transitionTarget(
   const updated = await updateTarget(tx, target.id, { ...changes, status: to });
   await insertTransition(tx, { tenantId: target.tenantId, targetId: target.id, from: target.status, to, reason });
   return updated;
+}
+
+/** Attempts that count towards PUBLISH_MAX_ATTEMPTS: those since the latest retry by a person. */
+export function attemptsUsed(target: Pick<TargetRow, 'attemptCount' | 'attemptBase'>): number {
+  return target.attemptCount - target.attemptBase;
 }
 
 /**

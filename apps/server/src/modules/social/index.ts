@@ -1,5 +1,6 @@
 import type { OmniModule } from '../../kernel/module.js';
 import './social.permissions.js';
+import { socialJobs } from './social.jobs.js';
 import { socialRoutes } from './social.routes.js';
 
 /**
@@ -8,7 +9,7 @@ import { socialRoutes } from './social.routes.js';
  * /api/social. The publishing engine uses the functions below; nothing else of this module.
  */
 export function socialModule(): OmniModule {
-  return { name: 'social', routes: socialRoutes };
+  return { name: 'social', routes: socialRoutes, jobs: socialJobs };
 }
 
 export {
@@ -25,8 +26,21 @@ export {
    * social.connection_needs_reconnect; a first 'refresh_needed' makes the next load refresh.
    */
   reportConnectionProblem,
+  /**
+   * In the caller's transaction, without touching tokens: may posts of the account be scheduled on this
+   * connection (exists in the account, active, destination selected)? A typed result, not an error.
+   */
+  checkSchedulingConnection,
   type PublishingConnection,
+  type SchedulingCheck,
 } from './social.publishing.js';
+
+export {
+  /** Seed: the account's demo Sandbox feed (created once). */
+  seedSandboxConnection,
+  /** Seed: a backdated post on a Sandbox feed, with engagement. */
+  seedSandboxPost,
+} from './social.seed.js';
 
 export {
   /** The provider of a network (built once per kernel). */

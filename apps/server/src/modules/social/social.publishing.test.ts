@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFacebookFake, type FakeFacebook } from '../../../test/fakes/facebook.js';
+import { connectFacebookPage as connectPage } from '../../../test/factories/social.js';
 import { addMember, registerTenant, type RegisteredTenant } from '../../../test/factories/tenancy.js';
 import { createTestApp, request, type TestApp } from '../../../test/harness.js';
 import { decryptSecret, encryptSecret } from '../../kernel/crypto/secrets.js';
@@ -25,17 +26,7 @@ describe('social connections for publishing', () => {
   });
 
   /** Connect a Facebook page through the API and the fake; returns the connection id. */
-  async function connectFacebookPage(tenant: RegisteredTenant = owner, pageIndex = 0): Promise<string> {
-    const started = await request(t.app, { method: 'POST', url: '/api/social/connect/facebook', token: tenant.token, payload: {} });
-    const url = new URL(started.json().authorizationUrl);
-    const callback = await request(t.app, {
-      url: `/api/social/callback/facebook?code=${fake.issueCode(url.searchParams.get('redirect_uri')!)}&state=${url.searchParams.get('state')}`,
-    });
-    const selectionId = new URL(callback.headers.location as string).searchParams.get('selection')!;
-    const created = await request(t.app, { method: 'POST', url: '/api/social/connections', token: tenant.token, payload: { selectionId, destinationIds: [fake.pages[pageIndex]!.id] } });
-    expect(created.statusCode).toBe(201);
-    return created.json().items[0].id as string;
-  }
+  const connectFacebookPage = (tenant: RegisteredTenant = owner, pageIndex = 0): Promise<string> => connectPage(t, fake, tenant, pageIndex);
 
   async function connectionRow(id: string) {
     return (await t.owner.query('SELECT * FROM social_connections WHERE id = $1', [id])).rows[0];

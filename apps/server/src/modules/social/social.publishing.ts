@@ -59,6 +59,24 @@ async function requireRow(tx: Tx, connectionId: string, forUpdate: boolean): Pro
   return row;
 }
 
+export type SchedulingCheck =
+  | { ok: true; network: NetworkId; destinationName: string }
+  | { ok: false; problem: 'not_found' | 'needs_reconnect' | 'disconnected' | 'no_destination'; reason: string | null };
+
+/**
+ * Whether posts of `accountId` may be scheduled on a connection, read in the caller's transaction: it
+ * exists in that account, is active (not waiting for a reconnect) and has a destination selected. One row
+ * read; tokens are neither decrypted nor refreshed (loadPublishingConnection does that at publish time).
+ */
+export async function checkSchedulingConnection(tx: Tx, input: { accountId: string; connectionId: string }): Promise<SchedulingCheck> {
+  const row = isUuid(input.connectionId) ? await selectConnectionById(tx, input.connectionId) : null;
+  // Another account's connection is as unknown as a missing one.
+  if (!row || row.accountId !== input.accountId) return { ok: false, problem: 'not_found', reason: null };
+  if (row.status !== 'active') return { ok: false, problem: row.status, reason: row.statusReason };
+  if (!row.destinationId.trim()) return { ok: false, problem: 'no_destination', reason: null };
+  return { ok: true, network: row.network, destinationName: row.destinationName };
+}
+
 /**
  * Decrypted credentials for publishing to one connection, refreshed first when the access token expires
  * within 5 minutes (a week for 'extend' networks; or a refresh_needed report marked it expired). Refreshes of one connection serialize
@@ -73,17 +91,50 @@ export async function loadPublishingConnection(kernel: Kernel, tenantId: string,
   const provider = getProvider(kernel, row.network);
   if (row.status !== 'active' || !expiresSoon(row, provider) || !canRefresh(provider)) return toPublishingConnection(kernel, provider, row);
 
-  let failure: ProviderError | null = null;
-  const refreshed = await withTenant(scope, async (tx) => {
+  const { row: refreshed, failure } = await refreshUnderLock(kernel, provider, tenantId, connectionId, (locked) => expiresSoon(locked, provider));
+  if (failure) {
+    const stillValid = refreshed.accessTokenExpiresAt !== null && refreshed.accessTokenExpiresAt.getTime() > Date.now();
+    if ((failure.kind === 'retryable' || failure.kind === 'rate_limited') && stillValid) return toPublishingConnection(kernel, provider, refreshed);
+    // A token endpoint refusing the refresh token is the end of this grant.
+    if (failure.kind === 'refresh_needed') throw new ProviderError('disconnected', failure.message, failure.details);
+    throw failure;
+  }
+  return toPublishingConnection(kernel, provider, refreshed);
+}
+
+export type RefreshOutcome = {
+  /** The row as it is now: refreshed, refreshed by someone else meanwhile, or unchanged. */
+  row: ConnectionRow;
+  /** Whether this call obtained new tokens. */
+  refreshed: boolean;
+  failure: ProviderError | null;
+};
+
+/**
+ * The one refresh path (publishing loads and the background renewal share it). Takes the connection's row
+ * lock; if the row is still active and `isDue` once the lock is held (a waiter re-reads the row and finds
+ * the winner's tokens), asks the network for new tokens and stores them. A refresh that returns no
+ * refresh token keeps the stored one ('reuse', 'extend'), so a stored token is never replaced by nothing.
+ * 'disconnected' and 'refresh_needed' failures flag the connection (needs_reconnect, owners told once);
+ * every failure is returned for the caller to act on, never thrown.
+ */
+export async function refreshUnderLock(
+  kernel: Kernel,
+  provider: SocialProvider,
+  tenantId: string,
+  connectionId: string,
+  isDue: (row: ConnectionRow) => boolean,
+): Promise<RefreshOutcome> {
+  return withTenant({ db: kernel.db, tenantId }, async (tx) => {
     const locked = await requireRow(tx, connectionId, true);
     // Somebody refreshed (or the person reconnected) while we waited for the lock: use their tokens.
-    if (locked.status !== 'active' || !expiresSoon(locked, provider)) return locked;
+    if (locked.status !== 'active' || !canRefresh(provider) || !isDue(locked)) return { row: locked, refreshed: false, failure: null };
     try {
       const tokens = await provider.oauth!.refreshTokens!({
         accessToken: openSecret(kernel.config, locked.accessTokenEncrypted) ?? '',
         refreshToken: openSecret(kernel.config, locked.refreshTokenEncrypted),
       });
-      return await updateConnectionCredentials(tx, locked.id, {
+      const row = await updateConnectionCredentials(tx, locked.id, {
         accessTokenEncrypted: sealSecret(kernel.config, tokens.accessToken),
         // Networks that keep the refresh token ('reuse', 'extend') send none back: never replace it by nothing.
         refreshTokenEncrypted: sealSecret(kernel.config, tokens.refreshToken) ?? locked.refreshTokenEncrypted,
@@ -93,24 +144,15 @@ export async function loadPublishingConnection(kernel: Kernel, tenantId: string,
         scopes: tokens.scopes.length > 0 ? tokens.scopes : locked.scopes,
         reactivate: false,
       });
+      return { row, refreshed: true, failure: null };
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
-      failure = error;
       if (error.kind === 'disconnected' || error.kind === 'refresh_needed') {
         await flagConnection(kernel, tx, locked, `Refreshing access failed: ${error.message}`);
       }
-      return locked;
+      return { row: locked, refreshed: false, failure: error };
     }
   });
-  if (failure) {
-    const error = failure as ProviderError;
-    const stillValid = refreshed.accessTokenExpiresAt !== null && refreshed.accessTokenExpiresAt.getTime() > Date.now();
-    if ((error.kind === 'retryable' || error.kind === 'rate_limited') && stillValid) return toPublishingConnection(kernel, provider, refreshed);
-    // A token endpoint refusing the refresh token is the end of this grant.
-    if (error.kind === 'refresh_needed') throw new ProviderError('disconnected', error.message, error.details);
-    throw error;
-  }
-  return toPublishingConnection(kernel, provider, refreshed);
 }
 
 /** After a key rotation, re-encrypt a connection's secrets under the current key the first time it is used. */

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../kernel/db/database.js';
 import { oauthStates, sandboxPosts, socialConnections, type ConnectionRow, type OAuthStateRow, type SandboxPostRow } from './social.schema.js';
 
@@ -29,6 +29,42 @@ export async function selectConnectionById(tx: Tx, id: string, options: { forUpd
   const query = tx.select().from(socialConnections).where(eq(socialConnections.id, id));
   const rows = options.forUpdate ? await query.for('update') : await query;
   return rows[0] ?? null;
+}
+
+/**
+ * Which tokens are due for background renewal: access tokens of 'extend' networks and refresh tokens of
+ * 'rotating' networks that expire before `before` (expired ones included: trying them flags the
+ * connection, so its owners hear of it before a post fails).
+ */
+export type RenewalFilter = { extendNetworks: ConnectionRow['network'][]; rotatingNetworks: ConnectionRow['network'][]; before: Date };
+
+function renewalCondition(filter: RenewalFilter) {
+  const due = [
+    filter.extendNetworks.length > 0 ? and(inArray(socialConnections.network, filter.extendNetworks), lt(socialConnections.accessTokenExpiresAt, filter.before)) : undefined,
+    filter.rotatingNetworks.length > 0 ? and(inArray(socialConnections.network, filter.rotatingNetworks), lt(socialConnections.refreshTokenExpiresAt, filter.before)) : undefined,
+  ].filter((condition) => condition !== undefined);
+  return due.length > 0 ? and(eq(socialConnections.status, 'active'), or(...due)) : sql`false`;
+}
+
+/** Tenants with at least one connection due for renewal (system access: the daily fan-out). */
+export async function selectTenantsWithTokensToRenew(tx: Tx, filter: RenewalFilter, limit: number): Promise<string[]> {
+  const rows = await tx
+    .selectDistinct({ tenantId: socialConnections.tenantId })
+    .from(socialConnections)
+    .where(renewalCondition(filter))
+    .orderBy(asc(socialConnections.tenantId))
+    .limit(limit);
+  return rows.map((row) => row.tenantId);
+}
+
+/** This tenant's connections due for renewal, soonest expiry first. */
+export async function selectConnectionsToRenew(tx: Tx, filter: RenewalFilter, limit: number): Promise<Array<Pick<ConnectionRow, 'id' | 'network'>>> {
+  return tx
+    .select({ id: socialConnections.id, network: socialConnections.network })
+    .from(socialConnections)
+    .where(renewalCondition(filter))
+    .orderBy(sql`least(${socialConnections.accessTokenExpiresAt}, ${socialConnections.refreshTokenExpiresAt})`, asc(socialConnections.id))
+    .limit(limit);
 }
 
 export type ConnectionCredentialsUpdate = {
@@ -229,7 +265,9 @@ export async function completeSelection(tx: Tx, id: string): Promise<void> {
 
 // ------------------------------------------------------------------------------------------ sandbox posts
 
-export type NewSandboxPost = Pick<SandboxPostRow, 'tenantId' | 'connectionId' | 'text' | 'media' | 'link' | 'options' | 'idempotencyKey' | 'externalId'>;
+export type NewSandboxPost = Pick<SandboxPostRow, 'tenantId' | 'connectionId' | 'text' | 'media' | 'link' | 'options' | 'idempotencyKey' | 'externalId'> &
+  // The demo seed backdates posts and gives them engagement.
+  Partial<Pick<SandboxPostRow, 'createdAt' | 'likes' | 'comments' | 'shares' | 'impressions' | 'clicks'>>;
 
 /** Insert once per (connection, idempotency key); a repeat returns the post stored the first time. */
 export async function insertSandboxPost(tx: Tx, values: NewSandboxPost): Promise<{ post: SandboxPostRow; created: boolean }> {

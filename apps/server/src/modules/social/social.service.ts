@@ -18,7 +18,7 @@ import { assertCan, requireActor, requireTenant } from '../../kernel/access.js';
 import { generateToken, sha256Hex } from '../../kernel/crypto/tokens.js';
 import type { Tx } from '../../kernel/db/database.js';
 import { isUuid } from '../../kernel/db/database.js';
-import { withSystemAccess, withTenant } from '../../kernel/db/tenancy.js';
+import { withTenant, withSystemAccessRead, withTenantRead } from '../../kernel/db/tenancy.js';
 import { AppError, badRequest, forbidden, notFound } from '../../kernel/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ServiceContext } from '../../kernel/module.js';
@@ -43,7 +43,7 @@ import {
   wipeConnection,
 } from './social.queries.js';
 import type { ConnectionRow, SandboxPostRow } from './social.schema.js';
-import { callbackUrl, connectionsPageUrl, openSecret, sealSecret, toConnectionDto } from './social.shared.js';
+import { callbackUrl, connectionsPageUrl, newSandboxConnection, openSecret, sealSecret, toConnectionDto } from './social.shared.js';
 
 const stateTtlMs = 10 * 60 * 1000;
 const selectionTtlMs = 15 * 60 * 1000;
@@ -197,7 +197,7 @@ export async function completeCallback(kernel: Kernel, network: string, query: O
   const provider = requireNetwork(kernel, network);
   if (!query.state) throw invalidState('social.oauth_state_missing', 'The sign-in response carries no state. Start connecting again.');
   const stateHash = sha256Hex(query.state);
-  const found = await withSystemAccess(kernel, 'social: oauth callback state lookup', (tx) => selectOAuthStateByHash(tx, stateHash));
+  const found = await withSystemAccessRead(kernel, 'social: oauth callback state lookup', (tx) => selectOAuthStateByHash(tx, stateHash));
   if (!found || found.network !== provider.id || !provider.oauth) {
     throw invalidState('social.oauth_state_invalid', 'This sign-in response is not one we asked for. Start connecting again.');
   }
@@ -349,23 +349,7 @@ export async function createSandboxConnection(ctx: ServiceContext, body: CreateS
   const accountId = resolveAccountId(ctx, body.accountId);
   const row = await withTenant(ctx, async (tx) => {
     try {
-      return await upsertConnection(tx, {
-        tenantId,
-        accountId,
-        network: 'sandbox',
-        destinationId: `sandbox-${randomUUID()}`,
-        destinationName: body.name,
-        destinationKind: 'sandbox',
-        destinationPictureUrl: null,
-        destinationMetadata: {},
-        accessTokenEncrypted: null,
-        refreshTokenEncrypted: null,
-        destinationTokenEncrypted: null,
-        accessTokenExpiresAt: null,
-        refreshTokenExpiresAt: null,
-        scopes: [],
-        connectedBy: actor.userId,
-      });
+      return await upsertConnection(tx, newSandboxConnection({ tenantId, accountId, name: body.name, behaviour: body.behaviour, connectedBy: actor.userId }));
     } catch (error) {
       if (isForeignKeyViolation(error)) throw notFound('Account');
       throw error;
@@ -382,13 +366,13 @@ export async function listConnections(ctx: ServiceContext, query: ConnectionList
   if (query.accountId && query.accountId !== ctx.accountId && !isTenantAdmin) throw forbidden('You can only see connections of your active account.');
   // Tenant owners and admins without an active account see every account's connections.
   const accountId = query.accountId ?? ctx.accountId ?? null;
-  const rows = await withTenant(ctx, (tx) => selectConnections(tx, { accountId, status: query.status }));
+  const rows = await withTenantRead(ctx, (tx) => selectConnections(tx, { accountId, status: query.status }));
   return { items: rows.map((row) => toConnectionDto(ctx, row)) };
 }
 
 export async function getConnection(ctx: ServiceContext, id: string): Promise<SocialConnection> {
   assertCan(ctx, socialPermissions.read);
-  return withTenant(ctx, async (tx) => toConnectionDto(ctx, await requireConnection(ctx, tx, id)));
+  return withTenantRead(ctx, async (tx) => toConnectionDto(ctx, await requireConnection(ctx, tx, id)));
 }
 
 /** Disconnect: the credentials are wiped at once; publishing to it fails until it is connected again. */
@@ -420,7 +404,7 @@ function toSandboxPostDto(row: SandboxPostRow & { connectionName: string }): San
 export async function listSandboxPosts(ctx: ServiceContext, query: SandboxPostListQuery): Promise<SandboxPostList> {
   assertCan(ctx, socialPermissions.read);
   const isTenantAdmin = ctx.tenantRole === 'owner' || ctx.tenantRole === 'admin';
-  const rows = await withTenant(ctx, (tx) =>
+  const rows = await withTenantRead(ctx, (tx) =>
     selectSandboxPosts(tx, { connectionId: query.connectionId ?? null, accountId: isTenantAdmin ? null : ctx.accountId, limit: query.limit }),
   );
   return { items: rows.map(toSandboxPostDto) };

@@ -1,8 +1,10 @@
-import type { SocialConnection } from '@omni/contracts/social';
+import { randomUUID } from 'node:crypto';
+import { sandboxBehaviourSchema, type SandboxBehaviour, type SocialConnection } from '@omni/contracts/social';
 import type { Config } from '../../kernel/config.js';
 import { decryptSecret, encryptSecret } from '../../kernel/crypto/secrets.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { findProvider } from './providers/index.js';
+import type { NewConnection } from './social.queries.js';
 import type { ConnectionRow } from './social.schema.js';
 
 /** Helpers the social use cases share: URLs, secret columns, DTOs. */
@@ -39,12 +41,34 @@ export function toConnectionDto(kernel: Kernel, row: ConnectionRow): SocialConne
     status: row.status,
     statusReason: row.statusReason,
     needsReconnect: row.status === 'needs_reconnect',
+    sandboxBehaviour: row.network === 'sandbox' ? sandboxBehaviourSchema.catch('publish').parse(row.destinationMetadata.sandboxBehaviour ?? 'publish') : null,
     accessTokenExpiresAt: row.accessTokenExpiresAt?.toISOString() ?? null,
     scopes: row.scopes,
     lastRefreshedAt: row.lastRefreshedAt?.toISOString() ?? null,
     connectedBy: row.connectedBy,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A Sandbox feed's row: no tokens, a destination of its own, its behaviour in the destination metadata. */
+export function newSandboxConnection(input: { tenantId: string; accountId: string; name: string; behaviour: SandboxBehaviour; connectedBy: string }): NewConnection {
+  return {
+    tenantId: input.tenantId,
+    accountId: input.accountId,
+    network: 'sandbox',
+    destinationId: `sandbox-${randomUUID()}`,
+    destinationName: input.name,
+    destinationKind: 'sandbox',
+    destinationPictureUrl: null,
+    destinationMetadata: input.behaviour === 'publish' ? {} : { sandboxBehaviour: input.behaviour },
+    accessTokenEncrypted: null,
+    refreshTokenEncrypted: null,
+    destinationTokenEncrypted: null,
+    accessTokenExpiresAt: null,
+    refreshTokenExpiresAt: null,
+    scopes: [],
+    connectedBy: input.connectedBy,
   };
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -65,6 +65,11 @@ export type FakeHttpServer = {
    */
   setFailure(failure: FakeFailure, options?: { operation?: FakeOperation; times?: number; after?: number }): void;
   clearFailures(): void;
+  /**
+   * Answer calls of `operation` only `ms` after handling them (the call has taken effect by then), as a
+   * network that takes a while to respond; null removes it. A client that dies meanwhile never hears back.
+   */
+  setLatency(operation: FakeOperation, ms: number | null): void;
   /** Accept this bearer token for authenticated routes (tokens issued by the token endpoint are added too). */
   allowAccessToken(token: string): void;
   /** Make every access token issued so far invalid (401), as when they expire. */
@@ -83,8 +88,8 @@ export const tinyPng = Buffer.from(
 
 export async function startFakeHttpServer(routes: FakeRoute[], errors: FakeErrorRenderer): Promise<FakeHttpServer> {
   const failures: Array<{ failure: FakeFailure; operation: FakeOperation; remaining: number; skip: number }> = [];
+  const latencies = new Map<FakeOperation, number>();
   const validTokens = new Set<string>();
-  const sockets = new Set<Socket>();
   const requests: FakeHttpServer['requests'] = [];
 
   function takeFailure(operation: FakeOperation | null): FakeFailure | null {
@@ -176,6 +181,8 @@ export async function startFakeHttpServer(routes: FakeRoute[], errors: FakeError
       return;
     }
     const reply = await route.handle(fakeRequest);
+    const latency = route.operation ? latencies.get(route.operation) : undefined;
+    if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
     if (failure?.kind === 'response_lost') {
       // The call took effect (e.g. the post is recorded); the client never hears about it.
       request.socket.destroy();
@@ -191,17 +198,16 @@ export async function startFakeHttpServer(routes: FakeRoute[], errors: FakeError
       }
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     setFailure(failure, options = {}) {
       failures.push({ failure, operation: options.operation ?? 'publish', remaining: options.times ?? 1, skip: options.after ?? 0 });
+    },
+    setLatency(operation, ms) {
+      if (ms === null) latencies.delete(operation);
+      else latencies.set(operation, ms);
     },
     clearFailures() {
       failures.length = 0;
@@ -216,6 +222,24 @@ export async function startFakeHttpServer(routes: FakeRoute[], errors: FakeError
       return validTokens.has(token);
     },
     requests,
+    close: listening.close,
+  };
+}
+
+/**
+ * Listen on 127.0.0.1 and a random port. close() destroys open sockets first (a hung request or a
+ * keep-alive connection must not keep a test waiting) and resolves once the server has stopped.
+ */
+export async function listenOnLoopback(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));

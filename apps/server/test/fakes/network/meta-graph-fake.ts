@@ -48,6 +48,8 @@ export type MetaFakeState = {
   /** When true, fb_exchange_token refuses (the grant was revoked: 190/460). */
   revoked: boolean;
   longLivedSeconds: number;
+  /** paging.next URLs point here instead of at the fake itself (a client must not follow them). */
+  pagingOrigin: string | null;
 };
 
 export function createMetaFakeState(pages: Array<Omit<FakePage, 'accessToken'>>): MetaFakeState {
@@ -57,7 +59,57 @@ export function createMetaFakeState(pages: Array<Omit<FakePage, 'accessToken'>>)
     tokenRequests: [],
     revoked: false,
     longLivedSeconds: 5_184_000,
+    pagingOrigin: null,
   };
+}
+
+/** Graph's largest page for the edges the fakes serve; a bigger limit is silently capped, as Meta does. */
+export const graphMaxLimit = 100;
+
+/**
+ * One page of an edge as Graph answers it (https://developers.facebook.com/docs/graph-api/results):
+ * { data, paging: { cursors: { before, after }, next } }, next only while items remain. Cursors are
+ * opaque (here: the base64 offset); next repeats the request's query with after=<cursor>.
+ */
+export function graphPage(state: MetaFakeState, server: FakeHttpServer, request: FakeRequest, items: unknown[]): FakeReply {
+  const limit = Math.min(Math.max(Number(request.query.get('limit') ?? '25') || 25, 1), graphMaxLimit);
+  const after = request.query.get('after');
+  const offset = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) || 0 : 0;
+  const data = items.slice(offset, offset + limit);
+  const cursor = (position: number) => Buffer.from(String(position), 'utf8').toString('base64url');
+  const paging: Record<string, unknown> = { cursors: { before: cursor(offset), after: cursor(offset + data.length) } };
+  if (offset + data.length < items.length) {
+    const next = new URL(`${state.pagingOrigin ?? server.url}${request.path}`);
+    for (const [name, value] of request.query) if (name !== 'after') next.searchParams.set(name, value);
+    next.searchParams.set('after', cursor(offset + data.length));
+    paging.next = next.toString();
+  }
+  return { status: 200, body: { data, paging } };
+}
+
+/** Add pages the person manages (each with a page token the fake accepts), e.g. to exceed one page of 100. */
+export function addMetaPages(state: MetaFakeState, server: FakeHttpServer, count: number, options: { withInstagram: boolean; namePrefix?: string }): FakePage[] {
+  const added: FakePage[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const id = `1${fakeNumericId()}`;
+    const name = `${options.namePrefix ?? 'Page'} ${index + 1}`;
+    const page: FakePage = {
+      id,
+      name,
+      accessToken: fakeToken('EAAPage'),
+      tasks: ['CREATE_CONTENT', 'MANAGE'],
+      instagramAccount: options.withInstagram ? { id: `178414${fakeNumericId()}`, username: name.toLowerCase().replace(/\W+/g, '_'), name } : null,
+    };
+    server.allowAccessToken(page.accessToken);
+    state.pages.push(page);
+    added.push(page);
+  }
+  return added;
+}
+
+/** Graph's timestamp format: 2025-01-31T09:00:00+0000. */
+export function graphTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, '+0000');
 }
 
 export function graphError(status: number, code: number, message: string, subcode?: number): FakeReply {
@@ -119,13 +171,7 @@ export function metaAuthRoutes(state: MetaFakeState, serverOf: () => FakeHttpSer
       handle(request) {
         const refused = requireToken(serverOf(), request);
         if (refused) return refused;
-        return {
-          status: 200,
-          body: {
-            data: state.pages.map((page) => accountFields(page)),
-            paging: { cursors: { before: 'QVFIU0', after: 'QVFIU1' } },
-          },
-        };
+        return graphPage(state, serverOf(), request, state.pages.map((page) => accountFields(page)));
       },
     },
   ];

@@ -1,10 +1,12 @@
 import type { ReactNode } from 'react';
 import type { Access } from '../../shared/auth/access';
 import type { Scope } from '@omni/contracts/identity';
+import { publishingAccessOf } from '../../modules/publishing/publishingApi';
 import { socialAccessOf } from '../../modules/social/socialApi';
 import {
   ActivityIcon,
   BriefcaseIcon,
+  CalendarIcon,
   BuildingIcon,
   HomeIcon,
   KeyIcon,
@@ -49,6 +51,7 @@ export function navigationFor(access: Access, scope: Scope | null = null): NavSe
       if (access.canManageApiKeys) workspace.push({ to: '/accounts', labelKey: 'nav.accounts', icon: <BriefcaseIcon /> });
       if (access.canReadMembers) workspace.push({ to: '/team', labelKey: 'nav.people', icon: <UsersIcon /> });
     }
+    if (publishingAccessOf(scope).canRead) workspace.push({ to: '/publishing', labelKey: 'nav.publishing', icon: <CalendarIcon /> });
     if (socialAccessOf(scope).canRead) workspace.push({ to: '/connections', labelKey: 'nav.connections', icon: <LinkIcon /> });
     sections.push({ titleKey: 'nav.sections.workspace', items: workspace });
   }

@@ -1,4 +1,4 @@
-import type { PendingSelection, SandboxPost, SocialConnection, SocialNetwork } from '@omni/contracts/social';
+import type { PendingSelection, SandboxBehaviour, SandboxPost, SocialConnection, SocialNetwork } from '@omni/contracts/social';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useEffect, useRef, useState } from 'react';
@@ -7,17 +7,27 @@ import { NoAccess } from '../../app/RouteStates';
 import { describeError } from '../../shared/api/errors';
 import { useSession } from '../../shared/auth/useAuth';
 import { formatDateTime, formatNumber } from '../../shared/lib/format';
-import { Badge, Button, Checkbox, Dialog, EmptyState, Field, Input, PageHeader, Table, TableSkeleton, TBody, Td, Th, THead, Tr, useToast, type BadgeTone } from '../../shared/ui';
+import { Badge, Button, Checkbox, Dialog, EmptyState, Field, Input, PageHeader, Select, Table, TableSkeleton, TBody, Td, Th, THead, Tr, useToast, type BadgeTone } from '../../shared/ui';
 import { LinkIcon, PlusIcon } from '../../shared/ui/icons';
+import { publishingAccessOf } from '../publishing/publishingApi';
+import { useAccountTimeZone } from '../publishing/publishingShared';
+import { RecentTargets } from '../publishing/RecentTargets';
 import { ErrorRow } from '../team/TeamPage';
 import { socialAccessOf, socialApi } from './socialApi';
 
 const statusTone: Record<SocialConnection['status'], BadgeTone> = { active: 'success', needs_reconnect: 'warning', disconnected: 'neutral' };
 
 /** What the OAuth round trip left in the address bar when the server sent the browser back here. */
-function readReturnParameters(): { selection: string | null; error: string | null; reconnected: string | null; reconnect: string | null } {
+function readReturnParameters(): { selection: string | null; error: string | null; reconnected: string | null; reconnect: string | null; sandboxPost: string | null } {
   const search = new URLSearchParams(typeof window === 'undefined' ? '' : window.location.search);
-  return { selection: search.get('selection'), error: search.get('error'), reconnected: search.get('reconnected'), reconnect: search.get('reconnect') };
+  return {
+    selection: search.get('selection'),
+    error: search.get('error'),
+    reconnected: search.get('reconnected'),
+    reconnect: search.get('reconnect'),
+    // A published Sandbox post's address (the provider's post URL) picks it out below.
+    sandboxPost: search.get('sandboxPost'),
+  };
 }
 
 export function ConnectionsPage() {
@@ -35,6 +45,9 @@ export function ConnectionsPage() {
   const [namingSandbox, setNamingSandbox] = useState(false);
   const [disconnecting, setDisconnecting] = useState<SocialConnection | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
+  // Posts belong to the active account: their recent ones show only when one is active.
+  const showsPosts = publishingAccessOf(scope).canRead && Boolean(scope?.accountId);
+  const timeZone = useAccountTimeZone(showsPosts);
 
   // The round trip's outcome is announced once (not again on re-renders or a language change).
   const announced = useRef(false);
@@ -92,6 +105,7 @@ export function ConnectionsPage() {
               <Th>{t('connections.network')}</Th>
               <Th>{t('connections.status')}</Th>
               <Th>{t('connections.expires')}</Th>
+              {showsPosts && <Th>{t('connections.recentPosts')}</Th>}
               {access.canManage && <Th className="text-right">{t('common.actions')}</Th>}
             </tr>
           </THead>
@@ -100,7 +114,10 @@ export function ConnectionsPage() {
               <Tr key={connection.id} data-testid="connection-row" className={returned.reconnect === connection.id ? 'bg-warning/5' : undefined}>
                 <Td>
                   <div className="font-medium">{connection.destination.name}</div>
-                  <div className="text-xs text-muted">{t(`connections.kinds.${connection.destination.kind}`)}</div>
+                  <div className="text-xs text-muted">
+                    {t(`connections.kinds.${connection.destination.kind}`)}
+                    {connection.sandboxBehaviour && connection.sandboxBehaviour !== 'publish' && ` · ${t(`connections.behaviours.${connection.sandboxBehaviour}`)}`}
+                  </div>
                 </Td>
                 <Td>{connection.networkName}</Td>
                 <Td>
@@ -108,6 +125,11 @@ export function ConnectionsPage() {
                   {connection.statusReason && connection.status !== 'active' && <div className="mt-1 max-w-xs text-xs text-muted">{connection.statusReason}</div>}
                 </Td>
                 <Td className="text-muted">{connection.accessTokenExpiresAt ? formatDateTime(connection.accessTokenExpiresAt, user.timezone) : t('connections.noExpiry')}</Td>
+                {showsPosts && (
+                  <Td>
+                    <RecentTargets connection={connection} timeZone={timeZone} />
+                  </Td>
+                )}
                 {access.canManage && (
                   <Td className="text-right">
                     <div className="flex justify-end gap-2">
@@ -136,7 +158,12 @@ export function ConnectionsPage() {
       )}
 
       {connections.data?.items.some((connection) => connection.network === 'sandbox') && (
-        <SandboxPosts connections={connections.data.items.filter((connection) => connection.network === 'sandbox' && connection.status === 'active')} canManage={access.canManage} />
+        <SandboxPosts
+          connections={connections.data.items.filter((connection) => connection.network === 'sandbox' && connection.status === 'active')}
+          canManage={access.canManage}
+          highlighted={returned.sandboxPost}
+          timeZone={showsPosts ? timeZone : user.timezone}
+        />
       )}
 
       {choosingNetwork && (
@@ -250,6 +277,7 @@ function NetworkDialog({
 function SandboxDialog({ onClose, onCreated }: { onClose: () => void; onCreated: () => Promise<void> }) {
   const { t } = useTranslation();
   const [name, setName] = useState(t('connections.sandboxDefaultName'));
+  const [behaviour, setBehaviour] = useState<SandboxBehaviour>('publish');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
@@ -277,7 +305,7 @@ function SandboxDialog({ onClose, onCreated }: { onClose: () => void; onCreated:
           setBusy(true);
           setError(null);
           try {
-            await socialApi.createSandbox({ name: name.trim() });
+            await socialApi.createSandbox({ name: name.trim(), behaviour });
             await onCreated();
           } catch (caught) {
             setError(describeError(caught));
@@ -288,6 +316,15 @@ function SandboxDialog({ onClose, onCreated }: { onClose: () => void; onCreated:
       >
         <Field label={t('fields.name')} error={error ?? undefined}>
           <Input autoFocus value={name} onChange={(event) => setName(event.target.value)} maxLength={100} />
+        </Field>
+        <Field label={t('connections.behaviour')} hint={t('connections.behaviourHint')} className="mt-4">
+          <Select value={behaviour} onChange={(event) => setBehaviour(event.target.value as SandboxBehaviour)}>
+            {(['publish', 'lose_response', 'reject'] as const).map((value) => (
+              <option key={value} value={value}>
+                {t(`connections.behaviours.${value}`)}
+              </option>
+            ))}
+          </Select>
         </Field>
       </form>
     </Dialog>
@@ -365,9 +402,19 @@ function SelectionDialog({ selectionId, onClose, onConnected }: { selectionId: s
   );
 }
 
-function SandboxPosts({ connections, canManage }: { connections: SocialConnection[]; canManage: boolean }) {
+function SandboxPosts({
+  connections,
+  canManage,
+  highlighted,
+  timeZone,
+}: {
+  connections: SocialConnection[];
+  canManage: boolean;
+  highlighted: string | null;
+  /** Posts' times read in the account's zone, like on the publishing page. */
+  timeZone: string;
+}) {
   const { t } = useTranslation();
-  const { user } = useSession();
   const toast = useToast();
   const queryClient = useQueryClient();
   const posts = useQuery({ queryKey: ['social', 'sandbox-posts'], queryFn: socialApi.sandboxPosts });
@@ -385,7 +432,7 @@ function SandboxPosts({ connections, canManage }: { connections: SocialConnectio
   }
 
   return (
-    <section className="mt-10" aria-labelledby="sandbox-posts-title">
+    <section id="sandbox-posts" className="mt-10 scroll-mt-6" aria-labelledby="sandbox-posts-title">
       <h2 id="sandbox-posts-title" className="mb-1 text-lg font-semibold">
         {t('connections.sandboxPosts')}
       </h2>
@@ -434,7 +481,7 @@ function SandboxPosts({ connections, canManage }: { connections: SocialConnectio
           </THead>
           <TBody>
             {posts.data.items.map((post) => (
-              <Tr key={post.id} data-testid="sandbox-post-row">
+              <Tr key={post.id} data-testid="sandbox-post-row" className={highlighted === post.externalId ? 'bg-primary/5' : undefined} aria-current={highlighted === post.externalId ? 'true' : undefined}>
                 <Td>
                   <div className="max-w-md whitespace-pre-wrap break-words">{post.text}</div>
                   <div className="text-xs text-muted">{post.connectionName}</div>
@@ -446,7 +493,7 @@ function SandboxPosts({ connections, canManage }: { connections: SocialConnectio
                     impressions: formatNumber(post.metrics.impressions),
                   })}
                 </Td>
-                <Td className="text-muted">{formatDateTime(post.createdAt, user.timezone)}</Td>
+                <Td className="text-muted">{formatDateTime(post.createdAt, timeZone)}</Td>
                 {canManage && (
                   <Td className="text-right">
                     <Button size="sm" variant="secondary" onClick={() => void like(post)}>

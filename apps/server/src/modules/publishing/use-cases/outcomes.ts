@@ -4,7 +4,7 @@ import type { Kernel } from '../../../kernel/kernel.js';
 import { ProviderError, type ProviderErrorKind, type PublishResult } from '../../social/index.js';
 import { scheduleDispatch, scheduleMetricsCollection } from '../publishing.jobs.js';
 import type { TargetRow } from '../publishing.queries.js';
-import { retryDelaySeconds, transitionTarget } from '../publishing.state.js';
+import { attemptsUsed, retryDelaySeconds, transitionTarget } from '../publishing.state.js';
 
 /** A failure as the engine sees it: the provider's classification, or unknown_outcome for anything else. */
 export type ClassifiedFailure = { kind: ProviderErrorKind; message: string; retryAfterSeconds?: number };
@@ -23,8 +23,17 @@ export function classifyFailure(error: unknown, fallbackKind: ProviderErrorKind)
   return { kind: fallbackKind, message: message.slice(0, messageLimit) };
 }
 
-/** published, in the caller's transaction: the network's ids, the event, and the engagement schedule. */
-export async function markPublished(tx: Tx, target: TargetRow, result: PublishResult, reason: string, now: Date): Promise<TargetRow> {
+/**
+ * published, in the caller's transaction: the network's ids, the event, and the engagement schedule. A
+ * person confirming a post may not know its id (externalId null): metrics collection then skips it.
+ */
+export async function markPublished(
+  tx: Tx,
+  target: TargetRow,
+  result: Omit<PublishResult, 'externalId'> & { externalId: string | null },
+  reason: string,
+  now: Date,
+): Promise<TargetRow> {
   const published = await transitionTarget(tx, target, 'published', reason, {
     externalId: result.externalId,
     externalUrl: result.url,
@@ -43,7 +52,13 @@ export async function markPublished(tx: Tx, target: TargetRow, result: PublishRe
   return published;
 }
 
-export async function markFailed(tx: Tx, target: TargetRow, failure: ClassifiedFailure, reason: string): Promise<TargetRow> {
+/** failed, in the caller's transaction; kind 'not_published' is a person's verdict on an unconfirmed post. */
+export async function markFailed(
+  tx: Tx,
+  target: TargetRow,
+  failure: { kind: ProviderErrorKind | 'not_published'; message: string },
+  reason: string,
+): Promise<TargetRow> {
   const failed = await transitionTarget(tx, target, 'failed', reason, {
     nextAttemptAt: null,
     dispatchedAt: null,
@@ -64,10 +79,10 @@ export async function markFailed(tx: Tx, target: TargetRow, failure: ClassifiedF
  */
 export async function retryOrFail(kernel: Kernel, tx: Tx, target: TargetRow, failure: ClassifiedFailure, reasonPrefix: string, now: Date): Promise<TargetRow> {
   const attempts = target.attemptCount;
-  if (attempts >= kernel.config.PUBLISH_MAX_ATTEMPTS) {
+  if (attemptsUsed(target) >= kernel.config.PUBLISH_MAX_ATTEMPTS) {
     return markFailed(tx, target, failure, `${reasonPrefix}; gave up after ${attempts} attempts: ${failure.message}`);
   }
-  const delay = retryDelaySeconds(kernel.config, attempts, failure.retryAfterSeconds);
+  const delay = retryDelaySeconds(kernel.config, attemptsUsed(target), failure.retryAfterSeconds);
   const nextAttemptAt = new Date(now.getTime() + delay * 1000);
   const scheduled = await transitionTarget(tx, target, 'scheduled', `${reasonPrefix}; retry ${attempts + 1} in ${delay} s: ${failure.message}`, {
     nextAttemptAt,

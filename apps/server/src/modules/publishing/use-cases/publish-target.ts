@@ -3,7 +3,7 @@ import { withTenant } from '../../../kernel/db/tenancy.js';
 import { emitEvent } from '../../../kernel/events/events.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { loadPublishingConnection, reportConnectionProblem, ProviderError, type PublishResult } from '../../social/index.js';
-import { scheduleDispatchContinuation, scheduleReconcile } from '../publishing.jobs.js';
+import { scheduleReconcile } from '../publishing.jobs.js';
 import { annotateAttempt, findTarget, finishAttempt, insertAttempt, type TargetRow } from '../publishing.queries.js';
 import { transitionTarget } from '../publishing.state.js';
 import { classifyFailure, markFailed, markPublished, retryOrFail, type ClassifiedFailure } from './outcomes.js';
@@ -46,8 +46,6 @@ export async function publishTarget(kernel: Kernel, tenantId: string, targetId: 
   const finishedAt = now();
   const outcome = await withTenant(scope, async (tx): Promise<PublishOutcome> => {
     const current = await findTarget(tx, targetId, { lock: true });
-    // Capacity on this network just freed up: let the dispatcher claim what waits for it.
-    await scheduleDispatchContinuation(tx, finishedAt);
     if (!current) return 'superseded';
     const closed = await finishAttempt(tx, {
       targetId,
@@ -56,6 +54,8 @@ export async function publishTarget(kernel: Kernel, tenantId: string, targetId: 
       errorKind: call.ok ? null : call.failure.kind,
       errorMessage: call.ok ? null : call.failure.message,
       finishedAt,
+      // A 429 pauses the whole connection (the dispatcher holds its other targets), not just this target.
+      retryNotBefore: call.ok ? null : retryNotBefore(call.failure, finishedAt),
     });
     if (call.ok) {
       // The network accepted the post: record it even if the sweeper already called the attempt unknown,
@@ -83,6 +83,12 @@ export async function publishTarget(kernel: Kernel, tenantId: string, targetId: 
   }
   kernel.logger.info({ targetId, attemptNumber, outcome, network: target.network }, 'publish attempt finished');
   return outcome;
+}
+
+/** The end of the pause a network asked for with a 429 (Retry-After, or X's reset time); null otherwise. */
+function retryNotBefore(failure: ClassifiedFailure, finishedAt: Date): Date | null {
+  if (failure.kind !== 'rate_limited' || !failure.retryAfterSeconds) return null;
+  return new Date(finishedAt.getTime() + failure.retryAfterSeconds * 1000);
 }
 
 function outcomeOf(failure: ClassifiedFailure): 'retry' | 'failed' | 'unknown_outcome' {
@@ -143,16 +149,18 @@ async function recordFailure(
     case 'unknown_outcome': {
       // Sent, answer lost: never resend blindly. Look it up after the network had time to show it.
       const delaySeconds = kernel.config.PUBLISH_RECONCILE_DELAY_SECONDS;
+      const lookupAt = new Date(now.getTime() + delaySeconds * 1000);
       await transitionTarget(tx, target, 'unconfirmed', `attempt ${attemptNumber}: outcome unknown (${failure.message}); looking it up in ${delaySeconds} s`, {
         lastError: failure.message,
         lastErrorKind: 'unknown_outcome',
+        nextAttemptAt: lookupAt,
       });
       await emitEvent(tx, {
         tenantId: target.tenantId,
         type: 'publishing.target_unconfirmed',
         payload: { targetId: target.id, accountId: target.accountId, network: target.network, sent },
       });
-      await scheduleReconcile(tx, target.tenantId, target.id, new Date(now.getTime() + delaySeconds * 1000));
+      await scheduleReconcile(tx, target.tenantId, target.id, lookupAt);
       return 'unconfirmed';
     }
   }

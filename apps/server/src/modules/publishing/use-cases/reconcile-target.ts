@@ -3,7 +3,7 @@ import type { Kernel } from '../../../kernel/kernel.js';
 import { loadPublishingConnection, reportConnectionProblem, ProviderError, type PublishResult } from '../../social/index.js';
 import { scheduleDispatch, scheduleReconcile } from '../publishing.jobs.js';
 import { annotateAttempt, findTarget, finishAttempt, listAttempts, updateTarget, type TargetRow } from '../publishing.queries.js';
-import { transitionTarget } from '../publishing.state.js';
+import { attemptsUsed, transitionTarget } from '../publishing.state.js';
 import { classifyFailure, markFailed, markPublished } from './outcomes.js';
 
 export type ReconcileOutcome = 'skipped' | 'published' | 'scheduled' | 'failed' | 'waiting' | 'needs_attention' | 'retry_lookup';
@@ -38,7 +38,11 @@ export async function reconcileTarget(kernel: Kernel, tenantId: string, targetId
       if (latest.finishedAt || openFor < config.PUBLISH_ATTEMPT_TIMEOUT_SECONDS * 1000) return null;
       const reason = `attempt ${latest.attemptNumber} did not finish within ${config.PUBLISH_ATTEMPT_TIMEOUT_SECONDS} s (the worker stopped); looking it up instead of resending`;
       await finishAttempt(tx, { targetId, attemptNumber: latest.attemptNumber, outcome: 'unknown_outcome', errorKind: 'unknown_outcome', errorMessage: 'The worker stopped during the attempt.', finishedAt: now() });
-      target = await transitionTarget(tx, target, 'unconfirmed', reason, { lastError: 'The worker stopped during the attempt.', lastErrorKind: 'unknown_outcome' });
+      target = await transitionTarget(tx, target, 'unconfirmed', reason, { lastError: 'The worker stopped during the attempt.', lastErrorKind: 'unknown_outcome', nextAttemptAt: now() });
+    } else if (target.status === 'unconfirmed') {
+      // next_attempt_at of an unconfirmed target is when its lookup is due: under way from now. Should this
+      // worker die before the outcome commits, the sweeper takes over PUBLISH_ATTEMPT_TIMEOUT_SECONDS later.
+      target = await updateTarget(tx, targetId, { nextAttemptAt: now() });
     }
     if (target.status !== 'unconfirmed') return null;
     return { target, first: attempts[0]!, latest };
@@ -55,7 +59,9 @@ export async function reconcileTarget(kernel: Kernel, tenantId: string, targetId
 
   return withTenant(scope, async (tx): Promise<ReconcileOutcome> => {
     const current = await findTarget(tx, targetId, { lock: true });
-    if (!current || current.status !== 'unconfirmed') return 'skipped';
+    // A lookup speaks only for the attempt it looked for: if a later attempt exists (a concurrent lookup
+    // proved this one absent and it was sent again), "not found" says nothing about that one.
+    if (!current || current.status !== 'unconfirmed' || current.attemptCount !== latest.attemptNumber) return 'skipped';
     const at = now();
     switch (lookup.kind) {
       case 'found':
@@ -66,11 +72,12 @@ export async function reconcileTarget(kernel: Kernel, tenantId: string, targetId
         const settledAt = latest.startedAt.getTime() + config.PUBLISH_RECONCILE_DELAY_SECONDS * 1000;
         if (at.getTime() < settledAt) {
           // Too early to trust "not found": the network may not show the post yet.
+          await updateTarget(tx, targetId, { nextAttemptAt: new Date(settledAt) });
           await scheduleReconcile(tx, tenantId, targetId, new Date(settledAt));
           return 'waiting';
         }
         await annotateAttempt(tx, { targetId, attemptNumber: latest.attemptNumber, outcome: 'retry', errorMessage: 'Not found on the network by reconciliation.' });
-        if (current.attemptCount >= config.PUBLISH_MAX_ATTEMPTS) {
+        if (attemptsUsed(current) >= config.PUBLISH_MAX_ATTEMPTS) {
           await markFailed(tx, current, { kind: 'unknown_outcome', message: 'Not found on the network after the last attempt.' }, `reconciled: attempt ${latest.attemptNumber} is not on ${current.network}; no attempts left`);
           return 'failed';
         }
@@ -87,12 +94,14 @@ export async function reconcileTarget(kernel: Kernel, tenantId: string, targetId
         await updateTarget(tx, targetId, {
           lastError: `${lookup.message} Check ${current.network} and publish again by hand if the post is missing.`,
           lastErrorKind: 'lookup_unavailable',
+          nextAttemptAt: null,
         });
         return 'needs_attention';
       case 'later': {
-        await updateTarget(tx, targetId, { lastError: `Could not look the post up yet: ${lookup.message}`, lastErrorKind: 'unknown_outcome' });
         const delaySeconds = Math.max(lookup.retryAfterSeconds ?? 0, config.PUBLISH_RECONCILE_DELAY_SECONDS, 60);
-        await scheduleReconcile(tx, tenantId, targetId, new Date(at.getTime() + delaySeconds * 1000));
+        const lookupAt = new Date(at.getTime() + delaySeconds * 1000);
+        await updateTarget(tx, targetId, { lastError: `Could not look the post up yet: ${lookup.message}`, lastErrorKind: 'unknown_outcome', nextAttemptAt: lookupAt });
+        await scheduleReconcile(tx, tenantId, targetId, lookupAt);
         return 'retry_lookup';
       }
     }

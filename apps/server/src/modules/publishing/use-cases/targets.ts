@@ -9,10 +9,10 @@ import type {
 } from '@omni/contracts/publishing';
 import { assertCan, requireActor, requireTenant } from '../../../kernel/access.js';
 import type { Tx } from '../../../kernel/db/database.js';
-import { withTenant } from '../../../kernel/db/tenancy.js';
+import { withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { AppError, badRequest, conflict, notFound } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
-import { loadPublishingConnection, ProviderError } from '../../social/index.js';
+import { checkSchedulingConnection, type SchedulingCheck } from '../../social/index.js';
 import { cancelPublish, scheduleDispatch } from '../publishing.jobs.js';
 import { publishingPermissions } from '../publishing.permissions.js';
 import {
@@ -31,7 +31,16 @@ import { transitionTarget } from '../publishing.state.js';
 /** A scheduled time this far in the past is a mistake, not "now" with clock skew. */
 const pastToleranceMs = 5 * 60_000;
 
-function requireAccount(ctx: ServiceContext): string {
+/** 400 when `scheduledAt` is further in the past than clock skew explains. */
+export function assertNotPast(scheduledAt: Date): void {
+  if (scheduledAt.getTime() < Date.now() - pastToleranceMs) {
+    throw badRequest('publishing.scheduled_in_past', 'The scheduled time is in the past; choose a later time or publish now.', [
+      { path: 'body.scheduledAt', message: 'is in the past' },
+    ]);
+  }
+}
+
+export function requireAccount(ctx: ServiceContext): string {
   if (!ctx.accountId) throw new AppError('forbidden', 'account.none_active', 'Choose an account first: post targets belong to an account.');
   return ctx.accountId;
 }
@@ -69,15 +78,10 @@ export async function createTarget(ctx: ServiceContext, body: CreatePublishTarge
   const tenantId = requireTenant(ctx);
   const accountId = requireAccount(ctx);
   const actor = requireActor(ctx);
-  const now = new Date();
-  const scheduledAt = body.scheduledAt ? new Date(body.scheduledAt) : now;
-  if (scheduledAt.getTime() < now.getTime() - pastToleranceMs) {
-    throw badRequest('publishing.scheduled_in_past', 'The scheduled time is in the past; choose a later time or publish now.', [
-      { path: 'body.scheduledAt', message: 'is in the past' },
-    ]);
-  }
-  const connection = await loadConnectionForScheduling(ctx, tenantId, accountId, body.connectionId);
+  const scheduledAt = body.scheduledAt ? new Date(body.scheduledAt) : new Date();
+  assertNotPast(scheduledAt);
   const target = await withTenant(ctx, async (tx) => {
+    const connection = assertSchedulable(await checkSchedulingConnection(tx, { accountId, connectionId: body.connectionId }));
     const inserted = await insertTarget(tx, {
       tenantId,
       accountId,
@@ -104,22 +108,27 @@ export async function createTarget(ctx: ServiceContext, body: CreatePublishTarge
   return toTargetDto(target);
 }
 
-async function loadConnectionForScheduling(ctx: ServiceContext, tenantId: string, accountId: string, connectionId: string) {
-  let connection: Awaited<ReturnType<typeof loadPublishingConnection>>;
-  try {
-    connection = await loadPublishingConnection(ctx, tenantId, connectionId);
-  } catch (error) {
-    if (error instanceof ProviderError) {
-      throw new AppError('conflict', 'publishing.connection_unavailable', `The connection cannot publish right now: ${error.message}`);
-    }
-    throw error;
+/**
+ * The social module's answer on a connection, as this module's errors: posts of an account may only use
+ * that account's connections (another's is 404 like a missing one), and only active ones with a destination.
+ * A light check (one row, no tokens): the full load, with any token refresh, happens at publish time.
+ */
+export function assertSchedulable(check: SchedulingCheck): Extract<SchedulingCheck, { ok: true }> {
+  if (check.ok) return check;
+  switch (check.problem) {
+    case 'not_found':
+      throw notFound('Social connection');
+    case 'no_destination':
+      throw conflict('publishing.connection_without_destination', 'This connection has no page, board or profile selected: reconnect it and choose one.');
+    case 'needs_reconnect':
+    case 'disconnected':
+      throw new AppError(
+        'conflict',
+        'publishing.connection_needs_reconnect',
+        `This connection is ${check.problem === 'disconnected' ? 'disconnected' : 'waiting to be reconnected'}; reconnect it before scheduling posts on it.${check.reason ? ` (${check.reason})` : ''}`,
+        { connectionStatus: check.problem },
+      );
   }
-  // Connections belong to an account: a post of this account may only use this account's connections.
-  if (connection.credentials.metadata.accountId !== accountId) throw notFound('Social connection');
-  if (connection.status !== 'active') {
-    throw conflict('publishing.connection_needs_reconnect', 'This connection needs reconnecting before posts can be scheduled on it.');
-  }
-  return connection;
 }
 
 function encodeCursor(row: TargetRow): string {
@@ -154,15 +163,15 @@ export async function listTargets(ctx: ServiceContext, query: PublishTargetListQ
   if (from && to && from.getTime() > to.getTime()) {
     throw badRequest('request.invalid', '"from" must be before "to".', [{ path: 'querystring.from', message: 'must be before "to"' }]);
   }
-  const rows = await withTenant(ctx, (tx) =>
-    selectTargets(tx, { accountId, status: query.status, connectionId: query.connectionId, from, to, limit: query.limit, cursor: decodeCursor(query.cursor) }),
+  const rows = await withTenantRead(ctx, (tx) =>
+    selectTargets(tx, { accountId, status: query.status, network: query.network, connectionId: query.connectionId, from, to, limit: query.limit, cursor: decodeCursor(query.cursor) }),
   );
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return { items: page.map(toTargetDto), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }
 
-async function getTargetRow(tx: Tx, ctx: ServiceContext, id: string, lock: boolean): Promise<TargetRow> {
+export async function getTargetRow(tx: Tx, ctx: ServiceContext, id: string, lock: boolean): Promise<TargetRow> {
   const target = await findTarget(tx, id, { accountId: requireAccount(ctx), lock });
   if (!target) throw notFound('Post target');
   return target;
@@ -172,7 +181,7 @@ async function getTargetRow(tx: Tx, ctx: ServiceContext, id: string, lock: boole
 export async function getTarget(ctx: ServiceContext, id: string): Promise<PublishTargetDetail> {
   assertCan(ctx, publishingPermissions.read);
   requireTenant(ctx);
-  return withTenant(ctx, async (tx) => {
+  return withTenantRead(ctx, async (tx) => {
     const target = await getTargetRow(tx, ctx, id, false);
     const [attempts, transitions, metrics] = [await listAttempts(tx, id), await listTransitions(tx, id), await findLatestMetrics(tx, id)];
     return {
@@ -193,7 +202,7 @@ export async function getTarget(ctx: ServiceContext, id: string): Promise<Publis
 
 function assertScheduled(target: TargetRow, action: string): void {
   if (target.status !== 'scheduled') {
-    throw conflict('publishing.not_scheduled', `Only a scheduled post can be ${action}; this one is ${target.status}.`);
+    throw new AppError('conflict', 'publishing.not_scheduled', `Only a scheduled post can be ${action}; this one is ${target.status}.`, { currentStatus: target.status });
   }
 }
 
@@ -208,11 +217,7 @@ export async function rescheduleTarget(ctx: ServiceContext, id: string, body: Re
   const updated = await withTenant(ctx, async (tx) => {
     const target = await getTargetRow(tx, ctx, id, true);
     assertScheduled(target, 'rescheduled');
-    if (scheduledAt.getTime() < Date.now() - pastToleranceMs) {
-      throw badRequest('publishing.scheduled_in_past', 'The scheduled time is in the past; choose a later time or publish now.', [
-        { path: 'body.scheduledAt', message: 'is in the past' },
-      ]);
-    }
+    assertNotPast(scheduledAt);
     await cancelPublish(tx, id);
     const rescheduled = await transitionTarget(tx, target, 'scheduled', `rescheduled from ${target.scheduledAt.toISOString()} to ${scheduledAt.toISOString()}`, {
       scheduledAt,

@@ -1,21 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFacebookFake, type FakeFacebook } from '../../../../test/fakes/facebook.js';
+import { failureOf } from '../../../../test/fakes/network/provider-config.js';
 import { testConfig } from '../../../../test/harness.js';
 import { createFacebookProvider } from './facebook.js';
-import { ProviderError, type ConnectionCredentials, type PublishContent, type SocialProvider } from './provider.js';
+import type { ConnectionCredentials, PublishContent, SocialProvider } from './provider.js';
 
 function content(text: string, extra: Partial<PublishContent> = {}): PublishContent {
   return { text, media: [], link: null, options: {}, ...extra };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 describe('Facebook Pages provider against the fake Graph API', () => {
@@ -33,6 +24,9 @@ describe('Facebook Pages provider against the fake Graph API', () => {
       FACEBOOK_GRAPH_URL: fake.url,
       FACEBOOK_DIALOG_URL: 'https://dialog.facebook.test',
       SOCIAL_HTTP_TIMEOUT_MS: '2000',
+      // Media comes from the fake (http on 127.0.0.1) and a CDN Facebook is told to download from.
+      MEDIA_FETCH_ALLOWED_ORIGINS: `${fake.url},https://cdn.test`,
+      MEDIA_FETCH_ALLOW_LOOPBACK: 'true',
     });
     provider = createFacebookProvider(config);
     const page = fake.pages[0]!;
@@ -111,6 +105,16 @@ describe('Facebook Pages provider against the fake Graph API', () => {
     expect(fake.publishedCount(text)).toBe(4);
   });
 
+  it('refuses to hand Facebook a media URL outside the allowlist, and posts nothing', async () => {
+    const text = nextMarker();
+    const error = await failureOf(
+      provider.publish(credentials, content(`Private ${text}`, { media: [{ url: 'https://intranet.example.com/secret.png', kind: 'image', altText: null, mimeType: null }] }), 'k-ssrf'),
+    );
+    expect(error).toMatchObject({ kind: 'rejected', details: { networkCode: 'media_refused' } });
+    expect(error.message).toMatch(/^Facebook: media https:\/\/intranet\.example\.com\/secret\.png is not from an allowed origin/);
+    expect(fake.publishedCount(text)).toBe(0);
+  });
+
   it('finds a published post by its text for reconciliation, and returns null when there is none', async () => {
     const text = `Reconcile me ${nextMarker()}`;
     const since = new Date(Date.now() - 1000);
@@ -175,5 +179,73 @@ describe('Facebook Pages provider against the fake Graph API', () => {
     await closed.close();
     const offline = createFacebookProvider(testConfig({ FACEBOOK_APP_ID: 'a', FACEBOOK_APP_SECRET: 'b', FACEBOOK_GRAPH_URL: closed.url }));
     expect((await failureOf(offline.publish(credentials, content('x'), 'k'))).kind).toBe('retryable');
+  });
+});
+
+describe('Facebook Graph paging', () => {
+  let fake: FakeFacebook;
+  let provider: SocialProvider;
+
+  beforeAll(async () => {
+    fake = await startFacebookFake();
+    provider = createFacebookProvider(testConfig({ FACEBOOK_APP_ID: fake.appId, FACEBOOK_APP_SECRET: fake.appSecret, FACEBOOK_GRAPH_URL: fake.url }));
+    for (let index = 1; index <= 140; index += 1) fake.addPage(`Branch ${index}`);
+  });
+  afterEach(() => {
+    fake.state.pagingOrigin = null;
+  });
+  afterAll(() => fake?.close());
+
+  const requestsTo = (suffix: string) => fake.requests.filter((request) => request.path.endsWith(suffix));
+
+  function pageCredentials(): ConnectionCredentials {
+    const page = fake.pages[0]!;
+    return { accessToken: fake.grant(), destinationToken: page.accessToken, destinationId: page.id, metadata: {} };
+  }
+
+  it('lists every page the person manages, following paging.next past Graph’s page of 100', async () => {
+    const before = requestsTo('/me/accounts').length;
+    const token = fake.grant();
+    const destinations = await provider.listDestinations({ accessToken: token });
+    // 143 pages, minus the one without CREATE_CONTENT.
+    expect(destinations).toHaveLength(142);
+    expect(new Set(destinations.map((destination) => destination.externalId)).size).toBe(142);
+    expect(destinations.at(-1)).toMatchObject({ name: 'Branch 140', destinationToken: fake.pages.at(-1)!.accessToken });
+    const reads = requestsTo('/me/accounts').slice(before);
+    expect(reads).toHaveLength(2);
+    const second = new URLSearchParams(reads[1]!.query);
+    expect(second.get('after')).toBeTruthy();
+    expect(second.get('access_token')).toBe(token);
+  });
+
+  it('never follows a paging.next that leads away from the Graph API (our token stays home)', async () => {
+    fake.state.pagingOrigin = 'https://collector.example.net';
+    const before = requestsTo('/me/accounts').length;
+    const destinations = await provider.listDestinations({ accessToken: fake.grant() });
+    expect(destinations).toHaveLength(99);
+    expect(requestsTo('/me/accounts').length - before).toBe(1);
+  });
+
+  it('reconciles a post buried under 150 newer posts on the second page', async () => {
+    const credentials = pageCredentials();
+    const since = new Date(Date.now() - 1000);
+    const text = `Ours, before the crowd ${Date.now()}`;
+    const ours = await provider.publish(credentials, { text, media: [], link: null, options: {} }, 'key-buried');
+    fake.seedPosts(credentials.destinationId, Array.from({ length: 150 }, (_, index) => `Somebody else's post ${index}`));
+    const before = requestsTo('/published_posts').length;
+    expect(await provider.findPublished(credentials, 'key-buried', since, { text, media: [], link: null, options: {} })).toMatchObject({ externalId: ours.externalId });
+    expect(requestsTo('/published_posts').length - before).toBe(2);
+  });
+
+  it('stops after 10 pages and answers "cannot tell" (rejected) rather than "absent", which would resend', async () => {
+    const credentials = pageCredentials();
+    const since = new Date(Date.now() - 1000);
+    const text = `Ours, under a flood ${Date.now()}`;
+    await provider.publish(credentials, { text, media: [], link: null, options: {} }, 'key-flood');
+    fake.seedPosts(credentials.destinationId, Array.from({ length: 1100 }, (_, index) => `Flood ${index}`));
+    const before = requestsTo('/published_posts').length;
+    const lookup = provider.findPublished(credentials, 'key-flood', since, { text, media: [], link: null, options: {} });
+    await expect(lookup).rejects.toMatchObject({ kind: 'rejected', message: expect.stringMatching(/too many posts since the attempt \(1000 read\)/) });
+    expect(requestsTo('/published_posts').length - before).toBe(10);
   });
 });

@@ -3,10 +3,13 @@ import {
   buildFacebookLoginUrl,
   createMetaGraphClient,
   graphData,
+  isOlderThan,
   normalizePostText,
   numberOrNull,
+  pickOldestMatch,
   requireContentForLookup,
 } from './meta-graph.js';
+import { createMediaFetcher } from './media-fetch.js';
 import {
   ProviderError,
   type ConnectionCredentials,
@@ -29,6 +32,10 @@ import {
  */
 const network = 'Facebook';
 const scopes = ['pages_show_list', 'pages_read_engagement', 'pages_manage_posts', 'read_insights'];
+/** Pages of 100 read from /me/accounts: 5,000 Pages is beyond any agency we serve, and bounds a loop. */
+const destinationPageLimit = 50;
+/** Pages of 100 posts scanned when reconciling; the scan also stops at posts older than the attempt. */
+const lookupPageLimit = 10;
 
 function pageToken(credentials: ConnectionCredentials): string {
   return credentials.destinationToken ?? credentials.accessToken;
@@ -53,6 +60,7 @@ function summaryCount(body: Record<string, unknown>, field: string): number | nu
 
 export function createFacebookProvider(config: Config): SocialProvider {
   const graph = createMetaGraphClient(network, config, config.FACEBOOK_GRAPH_URL, scopes);
+  const mediaFetcher = createMediaFetcher(network, config);
 
   async function publishPhotos(pageId: string, token: string, content: PublishContent, message: string): Promise<string> {
     const images = content.media.filter((media) => media.kind === 'image');
@@ -87,8 +95,8 @@ export function createFacebookProvider(config: Config): SocialProvider {
     },
 
     async listDestinations({ accessToken }): Promise<PublishDestination[]> {
-      const body = await graph.get('/me/accounts', { fields: 'id,name,access_token,picture{url},tasks', limit: '100' }, { accessToken });
-      return graphData(body)
+      const { items: pages } = await graph.list('/me/accounts', { fields: 'id,name,access_token,picture{url},tasks', limit: '100' }, { accessToken, maxPages: destinationPageLimit });
+      return pages
         .filter((page) => !Array.isArray(page.tasks) || (page.tasks as unknown[]).includes('CREATE_CONTENT'))
         .map((page) => ({
           externalId: String(page.id),
@@ -108,6 +116,8 @@ export function createFacebookProvider(config: Config): SocialProvider {
       if (videos.length > 1 || (videos.length === 1 && content.media.length > 1)) {
         throw new ProviderError('rejected', `${network}: a post carries either one video or images, not both`);
       }
+      // Facebook downloads photo and video URLs itself: they must pass the media fetch policy first.
+      mediaFetcher.requireAllowed(content.media.map((media) => media.url));
       let postId: string;
       if (videos.length === 1) {
         const body = await graph.post(`/${pageId}/videos`, { file_url: videos[0]!.url, description: message }, { accessToken: token, createsContent: true });
@@ -125,15 +135,13 @@ export function createFacebookProvider(config: Config): SocialProvider {
 
     async findPublished(credentials, _idempotencyKey, since, content) {
       const sent = normalizePostText(requireContentForLookup(network, content).text);
-      const body = await graph.get(
+      const earliest = since.getTime() - 60_000;
+      const listing = await graph.list(
         `/${encodeURIComponent(credentials.destinationId)}/published_posts`,
-        { fields: 'id,message,created_time,permalink_url', since: String(Math.floor(since.getTime() / 1000) - 60), limit: '100' },
-        { accessToken: pageToken(credentials) },
+        { fields: 'id,message,created_time,permalink_url', since: String(Math.floor(earliest / 1000)), limit: '100' },
+        { accessToken: pageToken(credentials), maxPages: lookupPageLimit, isDone: (page) => page.some((post) => isOlderThan(post.created_time, earliest)) },
       );
-      // Oldest match first: a later identical post is somebody's repeat, not our attempt.
-      const match = graphData(body)
-        .filter((post) => typeof post.message === 'string' && normalizePostText(post.message) === sent)
-        .sort((left, right) => String(left.created_time ?? '').localeCompare(String(right.created_time ?? '')))[0];
+      const match = pickOldestMatch(network, listing, { text: 'message', time: 'created_time' }, sent, earliest);
       if (!match) return null;
       const id = String(match.id);
       return { externalId: id, url: typeof match.permalink_url === 'string' ? match.permalink_url : postUrl(id) };

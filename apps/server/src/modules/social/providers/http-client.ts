@@ -1,8 +1,9 @@
 import { ProviderError, type ProviderTokens } from './provider.js';
 
 /**
- * The HTTP plumbing shared by the Pinterest, X and LinkedIn providers: one request with a timeout, and
- * the classification of transport failures and HTTP statuses into ProviderError kinds (provider.ts).
+ * The HTTP plumbing shared by the providers: one request with a timeout, and the classification of
+ * transport failures and HTTP statuses into ProviderError kinds (provider.ts). Media downloads live in
+ * media-fetch.ts, under the media fetch policy.
  */
 
 export type HttpResponse = {
@@ -84,7 +85,8 @@ export async function sendHttpRequest(network: string, request: HttpRequest): Pr
   return { status: response.status, headers: response.headers, body, text };
 }
 
-function classifyTransportError(network: string, error: unknown, createsContent: boolean): ProviderError {
+/** A transport failure as a ProviderError: refused connections are retryable, a lost create is unknown_outcome. */
+export function classifyTransportError(network: string, error: unknown, createsContent: boolean): ProviderError {
   const code = errorCode(error);
   const name = error instanceof Error ? error.name : '';
   if (code && connectFailureCodes.has(code)) {
@@ -216,25 +218,6 @@ export function nonEmptyString(value: unknown): string | null {
 
 export function splitScopes(value: unknown): string[] {
   return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
-}
-
-/** Download a media file the post refers to, so it can be uploaded to a network that takes bytes. */
-export async function downloadMedia(network: string, url: string, timeoutMs: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: string | null }> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    throw classifyTransportError(`${network} media download`, error, false);
-  }
-  if (!response.ok) {
-    const kind = response.status >= 500 || response.status === 429 ? 'retryable' : 'rejected';
-    throw new ProviderError(kind, `${network}: media ${url} could not be downloaded (HTTP ${response.status})`, { status: response.status });
-  }
-  try {
-    return { bytes: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') };
-  } catch (error) {
-    throw classifyTransportError(`${network} media download`, error, false);
-  }
 }
 
 export function basicAuthorization(clientId: string, clientSecret: string): string {

@@ -1,24 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startInstagramFake, type FakeInstagram } from '../../../../test/fakes/instagram.js';
+import { failureOf } from '../../../../test/fakes/network/provider-config.js';
 import { testConfig } from '../../../../test/harness.js';
 import { createInstagramProvider } from './instagram.js';
-import { ProviderError, type ConnectionCredentials, type PublishContent, type PublishMedia, type SocialProvider } from './provider.js';
+import type { ConnectionCredentials, PublishContent, PublishMedia, SocialProvider } from './provider.js';
 
 const image = (name: string): PublishMedia => ({ url: `https://cdn.test/${name}.jpg`, kind: 'image', altText: null, mimeType: 'image/jpeg' });
 const video: PublishMedia = { url: 'https://cdn.test/reel.mp4', kind: 'video', altText: null, mimeType: 'video/mp4' };
 
 function content(text: string, media: PublishMedia[] = [image('a')]): PublishContent {
   return { text, media, link: null, options: {} };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 describe('Instagram Business provider against the fake Graph API', () => {
@@ -30,7 +21,13 @@ describe('Instagram Business provider against the fake Graph API', () => {
 
   beforeAll(async () => {
     fake = await startInstagramFake();
-    const config = testConfig({ FACEBOOK_APP_ID: fake.appId, FACEBOOK_APP_SECRET: fake.appSecret, INSTAGRAM_GRAPH_URL: fake.url, SOCIAL_HTTP_TIMEOUT_MS: '2000' });
+    const config = testConfig({
+      FACEBOOK_APP_ID: fake.appId,
+      FACEBOOK_APP_SECRET: fake.appSecret,
+      INSTAGRAM_GRAPH_URL: fake.url,
+      SOCIAL_HTTP_TIMEOUT_MS: '2000',
+      MEDIA_FETCH_ALLOWED_ORIGINS: 'https://cdn.test',
+    });
     provider = createInstagramProvider(config, { pollIntervalMs: 5, maxPolls: 5 });
     credentials = { accessToken: fake.grant(), destinationToken: null, destinationId: fake.igUserId, metadata: {} };
   });
@@ -63,6 +60,16 @@ describe('Instagram Business provider against the fake Graph API', () => {
     const text = `Reel ${nextMarker()}`;
     const result = await provider.publish(credentials, content(text, [video]), 'k2');
     expect(fake.published().find((item) => item.id === result.externalId)).toMatchObject({ mediaType: 'VIDEO', caption: text });
+  });
+
+  it('refuses an image_url outside the allowlist before creating any container', async () => {
+    const containers = fake.containersCreated();
+    const text = `Elsewhere ${nextMarker()}`;
+    const error = await failureOf(provider.publish(credentials, content(text, [image('a'), { ...image('b'), url: 'https://[fd00:ec2::254]/latest/meta-data' }]), 'k-ssrf'));
+    expect(error).toMatchObject({ kind: 'rejected', details: { networkCode: 'media_refused' } });
+    expect(error.message).toMatch(/^Instagram: media https:\/\/\[fd00:ec2::254\]\/latest\/meta-data is not from an allowed origin/);
+    expect(fake.containersCreated()).toBe(containers);
+    expect(fake.publishedCount(text)).toBe(0);
   });
 
   it('publishes a carousel of several items', async () => {
@@ -124,5 +131,51 @@ describe('Instagram Business provider against the fake Graph API', () => {
     expect((await failureOf(provider.publish(credentials, content(text), 'key-lost'))).kind).toBe('unknown_outcome');
     expect(fake.publishedCount(text)).toBe(1);
     expect(await provider.findPublished(credentials, 'key-lost', since, content(text))).not.toBeNull();
+  });
+});
+
+describe('Instagram Graph paging', () => {
+  let fake: FakeInstagram;
+  let provider: SocialProvider;
+  let credentials: ConnectionCredentials;
+
+  beforeAll(async () => {
+    fake = await startInstagramFake();
+    provider = createInstagramProvider(testConfig({ FACEBOOK_APP_ID: fake.appId, FACEBOOK_APP_SECRET: fake.appSecret, INSTAGRAM_GRAPH_URL: fake.url, MEDIA_FETCH_ALLOWED_ORIGINS: 'https://cdn.test' }), {
+      pollIntervalMs: 5,
+      maxPolls: 5,
+    });
+    credentials = { accessToken: fake.grant(), destinationToken: null, destinationId: fake.igUserId, metadata: {} };
+  });
+  afterAll(() => fake?.close());
+
+  const mediaReads = () => fake.requests.filter((request) => request.method === 'GET' && request.path.endsWith(`/${fake.igUserId}/media`)).length;
+
+  it('lists the Instagram accounts of more than 100 pages', async () => {
+    fake.addPages(120);
+    const before = fake.requests.filter((request) => request.path.endsWith('/me/accounts')).length;
+    const destinations = await provider.listDestinations({ accessToken: fake.grant() });
+    expect(destinations).toHaveLength(121);
+    expect(new Set(destinations.map((destination) => destination.externalId)).size).toBe(121);
+    expect(fake.requests.filter((request) => request.path.endsWith('/me/accounts')).length - before).toBe(2);
+  });
+
+  it('stops looking at the first page that reaches media older than the attempt', async () => {
+    fake.seedMedia(Array.from({ length: 300 }, (_, index) => `Last week ${index}`), new Date(Date.now() - 7 * 24 * 3600 * 1000));
+    const before = mediaReads();
+    expect(await provider.findPublished(credentials, 'key-none', new Date(Date.now() - 1000), content(`Never sent ${Date.now()}`))).toBeNull();
+    expect(mediaReads() - before).toBe(1);
+  });
+
+  it('finds a post under 120 newer ones (third page of 50), never older media with the same caption', async () => {
+    const text = `Ours among many ${Date.now()}`;
+    // The same caption a week ago: outside the window, so it is not taken for this attempt.
+    fake.seedMedia([text], new Date(Date.now() - 7 * 24 * 3600 * 1000));
+    const since = new Date(Date.now() - 1000);
+    const ours = await provider.publish(credentials, content(text), 'key-many');
+    fake.seedMedia(Array.from({ length: 120 }, (_, index) => `Newer ${index}`));
+    const before = mediaReads();
+    expect(await provider.findPublished(credentials, 'key-many', since, content(text))).toMatchObject({ externalId: ours.externalId });
+    expect(mediaReads() - before).toBe(3);
   });
 });

@@ -4,10 +4,13 @@ import {
   buildFacebookLoginUrl,
   createMetaGraphClient,
   graphData,
+  isOlderThan,
   normalizePostText,
   numberOrNull,
+  pickOldestMatch,
   requireContentForLookup,
 } from './meta-graph.js';
+import { createMediaFetcher } from './media-fetch.js';
 import {
   ProviderError,
   type EngagementMetrics,
@@ -29,6 +32,10 @@ import {
  */
 const network = 'Instagram';
 const scopes = ['instagram_basic', 'instagram_content_publish', 'instagram_manage_insights', 'pages_show_list', 'pages_read_engagement', 'business_management'];
+/** Pages of 100 read from /me/accounts (bounds the loop; 5,000 Pages is beyond any agency we serve). */
+const destinationPageLimit = 50;
+/** Pages of 50 media scanned when reconciling; the scan also stops at media older than the attempt. */
+const lookupPageLimit = 10;
 
 export type InstagramProviderOptions = {
   /** How often to look at a container that is still processing (videos take a while). */
@@ -45,6 +52,7 @@ function requireId(body: Record<string, unknown>, field: string, createsContent:
 
 export function createInstagramProvider(config: Config, options: InstagramProviderOptions = {}): SocialProvider {
   const graph = createMetaGraphClient(network, config, config.INSTAGRAM_GRAPH_URL, scopes);
+  const mediaFetcher = createMediaFetcher(network, config);
   const pollIntervalMs = options.pollIntervalMs ?? 2000;
   const maxPolls = options.maxPolls ?? 60;
 
@@ -101,13 +109,13 @@ export function createInstagramProvider(config: Config, options: InstagramProvid
     },
 
     async listDestinations({ accessToken }): Promise<PublishDestination[]> {
-      const body = await graph.get(
+      const { items: pages } = await graph.list(
         '/me/accounts',
         { fields: 'id,name,instagram_business_account{id,username,name,profile_picture_url}', limit: '100' },
-        { accessToken },
+        { accessToken, maxPages: destinationPageLimit },
       );
       const destinations: PublishDestination[] = [];
-      for (const page of graphData(body)) {
+      for (const page of pages) {
         const account = page.instagram_business_account as Record<string, unknown> | undefined;
         if (!account || typeof account.id !== 'string') continue;
         destinations.push({
@@ -127,6 +135,8 @@ export function createInstagramProvider(config: Config, options: InstagramProvid
       const token = credentials.accessToken;
       if (content.media.length === 0) throw new ProviderError('rejected', `${network}: a post needs at least one image or video`);
       if (content.media.length > 10) throw new ProviderError('rejected', `${network}: a carousel holds at most 10 items`);
+      // Instagram downloads image_url / video_url itself: they must pass the media fetch policy first.
+      mediaFetcher.requireAllowed(content.media.map((media) => media.url));
       let containerId: string;
       if (content.media.length === 1) {
         containerId = await createContainer(userId, token, mediaFields(content.media[0]!, content, false));
@@ -147,14 +157,14 @@ export function createInstagramProvider(config: Config, options: InstagramProvid
 
     async findPublished(credentials, _idempotencyKey, since, content) {
       const sent = normalizePostText(requireContentForLookup(network, content).text);
-      const body = await graph.get(
+      const earliest = since.getTime() - 60_000;
+      // Newest first: once a page reaches media older than the attempt, later pages cannot hold it.
+      const listing = await graph.list(
         `/${encodeURIComponent(credentials.destinationId)}/media`,
-        { fields: 'id,caption,permalink,timestamp', since: String(Math.floor(since.getTime() / 1000) - 60), limit: '50' },
-        { accessToken: credentials.accessToken },
+        { fields: 'id,caption,permalink,timestamp', since: String(Math.floor(earliest / 1000)), limit: '50' },
+        { accessToken: credentials.accessToken, maxPages: lookupPageLimit, isDone: (page) => page.some((media) => isOlderThan(media.timestamp, earliest)) },
       );
-      const match = graphData(body)
-        .filter((media) => typeof media.caption === 'string' && normalizePostText(media.caption) === sent)
-        .sort((left, right) => String(left.timestamp ?? '').localeCompare(String(right.timestamp ?? '')))[0];
+      const match = pickOldestMatch(network, listing, { text: 'caption', time: 'timestamp' }, sent, earliest);
       if (!match) return null;
       return { externalId: String(match.id), url: typeof match.permalink === 'string' ? match.permalink : null };
     },

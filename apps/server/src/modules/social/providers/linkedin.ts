@@ -1,12 +1,12 @@
 import type { Config } from '../../../kernel/config.js';
 import {
   classifyHttpFailure,
-  downloadMedia,
   type HttpResponse,
   readTokenResponse,
   sendHttpRequest,
   waitForProcessing,
 } from './http-client.js';
+import { createMediaFetcher } from './media-fetch.js';
 import {
   ProviderError,
   type ConnectionCredentials,
@@ -78,6 +78,7 @@ export function createLinkedInProvider(config: Config): SocialProvider {
   const apiUrl = config.LINKEDIN_API_URL.replace(/\/$/, '');
   const oauthUrl = config.LINKEDIN_OAUTH_URL.replace(/\/$/, '');
   const timeoutMs = config.SOCIAL_HTTP_TIMEOUT_MS;
+  const mediaFetcher = createMediaFetcher(network, config);
   const clientId = config.LINKEDIN_CLIENT_ID ?? '';
   const clientSecret = config.LINKEDIN_CLIENT_SECRET ?? '';
 
@@ -133,7 +134,7 @@ export function createLinkedInProvider(config: Config): SocialProvider {
   }
 
   async function uploadImage(accessToken: string, owner: string, url: string): Promise<string> {
-    const media = await downloadMedia(network, url, timeoutMs);
+    const media = await mediaFetcher.download(url);
     const initialized = await rest(accessToken, '/rest/images?action=initializeUpload', {
       method: 'POST',
       json: { initializeUploadRequest: { owner } },
@@ -151,7 +152,7 @@ export function createLinkedInProvider(config: Config): SocialProvider {
    * finalizeUpload; the post may reference the video once GET /rest/videos reports it AVAILABLE.
    */
   async function uploadVideo(accessToken: string, owner: string, url: string): Promise<string> {
-    const media = await downloadMedia(network, url, timeoutMs);
+    const media = await mediaFetcher.download(url);
     const initialized = await rest(accessToken, '/rest/videos?action=initializeUpload', {
       method: 'POST',
       json: { initializeUploadRequest: { owner, fileSizeBytes: media.bytes.byteLength, uploadCaptions: false, uploadThumbnail: false } },
@@ -270,6 +271,7 @@ export function createLinkedInProvider(config: Config): SocialProvider {
       const video = content.media.find((item) => item.kind === 'video');
       if (video && content.media.length > 1) throw new ProviderError('rejected', `${network}: a post takes one video, or up to 20 images`);
       if (content.media.length > 20) throw new ProviderError('rejected', `${network}: a post takes at most 20 images`);
+      mediaFetcher.requireAllowed(content.media.map((item) => item.url));
       const author = credentials.destinationId;
       const title = typeof content.options.title === 'string' ? content.options.title : null;
       let postContent: Record<string, unknown> | null = null;

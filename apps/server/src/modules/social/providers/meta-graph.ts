@@ -64,6 +64,18 @@ export function classifyGraphFailure(network: string, response: HttpResponse, ph
 export type MetaGraphClient = {
   readonly graphUrl: string;
   get(path: string, query: Record<string, string>, options?: { accessToken?: string }): Promise<Record<string, unknown>>;
+  /**
+   * Read an edge page by page (https://developers.facebook.com/docs/graph-api/results): follow
+   * paging.next until there is none, maxPages were read, or isDone(page) says later pages cannot matter
+   * (a lookup that reached items older than its window). A next URL on another origin than the Graph
+   * API's is never followed: our access token goes nowhere else. isComplete is false when maxPages ended
+   * the read while more pages remained.
+   */
+  list(
+    path: string,
+    query: Record<string, string>,
+    options: { accessToken: string; maxPages: number; isDone?: (page: Array<Record<string, unknown>>) => boolean },
+  ): Promise<{ items: Array<Record<string, unknown>>; isComplete: boolean }>;
   /** POST form-encoded parameters. createsContent: a lost response may mean the post exists. */
   post(path: string, form: Record<string, string>, options: { accessToken: string; createsContent: boolean }): Promise<Record<string, unknown>>;
   exchangeCode(input: { code: string; redirectUri: string }): Promise<ProviderTokens>;
@@ -76,22 +88,37 @@ export function createMetaGraphClient(network: string, config: Config, graphBase
   const appId = config.FACEBOOK_APP_ID ?? '';
   const appSecret = config.FACEBOOK_APP_SECRET ?? '';
 
+  const graphOrigin = new URL(graphUrl).origin;
+
   function url(path: string, query: Record<string, string>): string {
     const search = new URLSearchParams(query).toString();
     return `${graphUrl}${path}${search ? `?${search}` : ''}`;
   }
 
-  async function get(path: string, query: Record<string, string>, options: { accessToken?: string; phase?: 'api' | 'refresh' } = {}) {
-    const response = await sendHttpRequest(network, {
-      method: 'GET',
-      url: url(path, options.accessToken ? { ...query, access_token: options.accessToken } : query),
-      headers: { accept: 'application/json' },
-      timeoutMs,
-      createsContent: false,
-    });
-    if (response.status < 200 || response.status >= 300 || readGraphError(response)) throw classifyGraphFailure(network, response, options.phase);
+  async function getUrl(target: string, phase: 'api' | 'refresh' = 'api') {
+    const response = await sendHttpRequest(network, { method: 'GET', url: target, headers: { accept: 'application/json' }, timeoutMs, createsContent: false });
+    if (response.status < 200 || response.status >= 300 || readGraphError(response)) throw classifyGraphFailure(network, response, phase);
     if (!response.body || typeof response.body !== 'object') throw new ProviderError('retryable', `${network}: unreadable response`, { status: response.status });
     return response.body as Record<string, unknown>;
+  }
+
+  function get(path: string, query: Record<string, string>, options: { accessToken?: string; phase?: 'api' | 'refresh' } = {}) {
+    return getUrl(url(path, options.accessToken ? { ...query, access_token: options.accessToken } : query), options.phase);
+  }
+
+  /** The next page's URL with our token, or null at the end (or when it points anywhere but the Graph API). */
+  function nextPageUrl(body: Record<string, unknown>, accessToken: string): string | null {
+    const next = (body.paging as { next?: unknown } | undefined)?.next;
+    if (typeof next !== 'string') return null;
+    let parsed: URL;
+    try {
+      parsed = new URL(next);
+    } catch {
+      return null;
+    }
+    if (parsed.origin !== graphOrigin) return null;
+    parsed.searchParams.set('access_token', accessToken);
+    return parsed.toString();
   }
 
   async function tokenCall(query: Record<string, string>, phase: 'api' | 'refresh'): Promise<ProviderTokens> {
@@ -106,6 +133,18 @@ export function createMetaGraphClient(network: string, config: Config, graphBase
   return {
     graphUrl,
     get: (path, query, options) => get(path, query, options),
+    async list(path, query, { accessToken, maxPages, isDone }) {
+      const items: Array<Record<string, unknown>> = [];
+      let body = await get(path, query, { accessToken });
+      for (let page = 1; ; page += 1) {
+        const data = graphData(body);
+        items.push(...data);
+        const next = nextPageUrl(body, accessToken);
+        if (!next || data.length === 0 || isDone?.(data)) return { items, isComplete: true };
+        if (page >= maxPages) return { items, isComplete: false };
+        body = await getUrl(next);
+      }
+    },
     async post(path, form, options) {
       const response = await sendHttpRequest(network, {
         method: 'POST',
@@ -162,6 +201,36 @@ export function requireContentForLookup(network: string, content: PublishContent
 
 export function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** Whether a Graph timestamp ("2025-01-31T09:00:00+0000") is before `epochMs`; unreadable ones are not. */
+export function isOlderThan(value: unknown, epochMs: number): boolean {
+  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(time) && time < epochMs;
+}
+
+/**
+ * The answer of findPublished once the lookup read its pages: the oldest post with the text that was sent
+ * (a later identical post is somebody's repeat), else null — but only when the whole window was read. A
+ * scan cut short by its page limit cannot say "absent" (the engine would resend): it answers 'rejected',
+ * which leaves the target unconfirmed for a person.
+ */
+export function pickOldestMatch(
+  network: string,
+  listing: { items: Array<Record<string, unknown>>; isComplete: boolean },
+  fields: { text: string; time: string },
+  sentText: string,
+  earliest: number,
+): Record<string, unknown> | null {
+  const match = listing.items
+    .filter((item) => !isOlderThan(item[fields.time], earliest))
+    .filter((item) => typeof item[fields.text] === 'string' && normalizePostText(item[fields.text] as string) === sentText)
+    .sort((left, right) => String(left[fields.time] ?? '').localeCompare(String(right[fields.time] ?? '')))[0];
+  if (match) return match;
+  if (!listing.isComplete) {
+    throw new ProviderError('rejected', `${network}: too many posts since the attempt (${listing.items.length} read) to tell whether it was published; check the destination by hand`);
+  }
+  return null;
 }
 
 export function graphData(body: Record<string, unknown>): Array<Record<string, unknown>> {

@@ -250,7 +250,8 @@ describe('Pinterest provider', () => {
   });
 
   it('classifies a refused connection as retryable, since nothing was sent', async () => {
-    const unreachable = createPinterestProvider(providerTestConfig({ PINTEREST_API_URL: await unreachableBaseUrl() }));
+    // The pin's image still comes from the fake, whose origin stays allowed.
+    const unreachable = createPinterestProvider(providerTestConfig({ PINTEREST_API_URL: await unreachableBaseUrl(), MEDIA_FETCH_ALLOWED_ORIGINS: fake.url }));
     const error = await captureError(unreachable.publish(credentials(), pinContent(), uniqueKey()));
     expect(error.kind).toBe('retryable');
   });

@@ -2,13 +2,13 @@ import type { Config } from '../../../kernel/config.js';
 import {
   basicAuthorization,
   classifyHttpFailure,
-  downloadMedia,
   type HttpResponse,
   nonEmptyString,
   readTokenResponse,
   sendHttpRequest,
   waitForProcessing,
 } from './http-client.js';
+import { createMediaFetcher } from './media-fetch.js';
 import {
   ProviderError,
   type ConnectionCredentials,
@@ -62,6 +62,7 @@ export function createPinterestProvider(config: Config): SocialProvider {
   const apiUrl = config.PINTEREST_API_URL.replace(/\/$/, '');
   const oauthUrl = config.PINTEREST_OAUTH_URL.replace(/\/$/, '');
   const timeoutMs = config.SOCIAL_HTTP_TIMEOUT_MS;
+  const mediaFetcher = createMediaFetcher(network, config);
   const clientId = config.PINTEREST_CLIENT_ID ?? '';
   const clientSecret = config.PINTEREST_CLIENT_SECRET ?? '';
 
@@ -106,7 +107,7 @@ export function createPinterestProvider(config: Config): SocialProvider {
 
   /** Register the video, upload it to the storage URL Pinterest hands out, and wait until it is processed. */
   async function uploadVideo(accessToken: string, url: string, mimeType: string | null): Promise<string> {
-    const media = await downloadMedia(network, url, timeoutMs);
+    const media = await mediaFetcher.download(url);
     const registered = (await api('POST', '/v5/media', accessToken, { json: { media_type: 'video' } })) as {
       media_id?: unknown;
       upload_url?: unknown;
@@ -202,13 +203,16 @@ export function createPinterestProvider(config: Config): SocialProvider {
       if (content.media.length === 0) throw new ProviderError('rejected', `${network}: a pin needs an image or a video`);
       if (video && content.media.length > 1) throw new ProviderError('rejected', `${network}: a video pin takes exactly one video`);
       if (images.length > 5) throw new ProviderError('rejected', `${network}: a carousel pin takes at most 5 images`);
+      const coverImageUrl = typeof content.options.coverImageUrl === 'string' ? content.options.coverImageUrl : null;
+      // Pinterest downloads image URLs (and a video's cover) itself: they must pass the same policy.
+      mediaFetcher.requireAllowed([...content.media.map((item) => item.url), ...(coverImageUrl ? [coverImageUrl] : [])]);
       const boardId = typeof content.options.boardId === 'string' ? content.options.boardId : credentials.destinationId;
       const title = typeof content.options.title === 'string' ? content.options.title : null;
       let mediaSource: Record<string, unknown>;
       if (video) {
         const mediaId = await uploadVideo(credentials.accessToken, video.url, video.mimeType);
         // A video pin needs a cover: an image URL when the post has one, else the first frame.
-        const cover = typeof content.options.coverImageUrl === 'string' ? { cover_image_url: content.options.coverImageUrl } : { cover_image_key_frame_time: 0 };
+        const cover = coverImageUrl ? { cover_image_url: coverImageUrl } : { cover_image_key_frame_time: 0 };
         mediaSource = { source_type: 'video_id', media_id: mediaId, ...cover };
       } else if (images.length === 1) {
         mediaSource = { source_type: 'image_url', url: images[0]!.url };

@@ -138,6 +138,23 @@ describe('X provider', () => {
     expect(uploaded.bytes).toBeGreaterThan(0);
   });
 
+  it('refuses media from an origin outside the allowlist before uploading or posting anything', async () => {
+    const posted = fake.published().length;
+    const uploaded = fake.uploadedMedia().length;
+    const content: PublishContent = {
+      ...textPost(),
+      media: [
+        { url: `${fake.url}/test-media/photo.png`, kind: 'image', altText: null, mimeType: 'image/png' },
+        { url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/', kind: 'image', altText: null, mimeType: null },
+      ],
+    };
+    const error = await captureError(provider.publish(credentials(), content, 'key-ssrf'));
+    expect(error).toMatchObject({ kind: 'rejected', details: { networkCode: 'media_refused' } });
+    expect(error.message).toMatch(/^X: media http:\/\/169\.254\.169\.254\/latest\/meta-data\/iam\/security-credentials\/ is not from an allowed origin/);
+    expect(fake.uploadedMedia()).toHaveLength(uploaded);
+    expect(fake.published()).toHaveLength(posted);
+  });
+
   it('uploads a video in chunks, waits for processing to succeed, then attaches it', async () => {
     const content: PublishContent = {
       ...textPost(),

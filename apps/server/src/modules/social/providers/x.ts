@@ -2,7 +2,6 @@ import type { Config } from '../../../kernel/config.js';
 import {
   basicAuthorization,
   classifyHttpFailure,
-  downloadMedia,
   type HttpResponse,
   nonEmptyString,
   parseRetryAfter,
@@ -11,6 +10,7 @@ import {
   sendHttpRequest,
   waitForProcessing,
 } from './http-client.js';
+import { createMediaFetcher } from './media-fetch.js';
 import {
   ProviderError,
   type ConnectionCredentials,
@@ -90,6 +90,7 @@ export function createXProvider(config: Config): SocialProvider {
   const apiUrl = config.X_API_URL.replace(/\/$/, '');
   const oauthUrl = config.X_OAUTH_URL.replace(/\/$/, '');
   const timeoutMs = config.SOCIAL_HTTP_TIMEOUT_MS;
+  const mediaFetcher = createMediaFetcher(network, config);
   const clientId = config.X_CLIENT_ID ?? '';
   const clientSecret = config.X_CLIENT_SECRET ?? null;
 
@@ -138,7 +139,7 @@ export function createXProvider(config: Config): SocialProvider {
   }
 
   async function uploadImage(accessToken: string, url: string, altText: string | null, mimeType: string | null): Promise<string> {
-    const media = await downloadMedia(network, url, timeoutMs);
+    const media = await mediaFetcher.download(url);
     const form = new FormData();
     const type = mimeType ?? media.contentType ?? 'application/octet-stream';
     form.set('media', new Blob([media.bytes], { type }), 'media');
@@ -154,7 +155,7 @@ export function createXProvider(config: Config): SocialProvider {
 
   /** Videos use the chunked upload: INIT, APPEND per segment, FINALIZE, then STATUS until processed. */
   async function uploadVideo(accessToken: string, url: string, mimeType: string | null): Promise<string> {
-    const media = await downloadMedia(network, url, timeoutMs);
+    const media = await mediaFetcher.download(url);
     const type = mimeType ?? media.contentType ?? 'video/mp4';
     const command = (fields: Record<string, string>, chunk?: Blob): FormData => {
       const form = new FormData();
@@ -265,6 +266,7 @@ export function createXProvider(config: Config): SocialProvider {
         throw new ProviderError('rejected', `${network}: a post takes one video, or up to 4 images`);
       }
       if (content.media.length > 4) throw new ProviderError('rejected', `${network}: a post takes at most 4 images`);
+      mediaFetcher.requireAllowed(content.media.map((item) => item.url));
       const followUps = Array.isArray(content.options.thread)
         ? content.options.thread.filter((item): item is string => typeof item === 'string' && item.trim().length > 0)
         : [];

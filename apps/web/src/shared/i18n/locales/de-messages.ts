@@ -3,6 +3,16 @@
  * details), keyed by their English wording. A text missing here is shown in English.
  */
 export const deMessages: Record<string, string> = {
+  'The note must be at most 500 characters.': 'Die Notiz darf höchstens 500 Zeichen lang sein.',
+  'Choose retry or fail.': 'Wähle „erneut versuchen“ oder „fehlgeschlagen“.',
+  'Choose an outcome: published or not_published.': 'Wähle ein Ergebnis: veröffentlicht oder nicht veröffentlicht.',
+  'The post id cannot be empty.': 'Die Beitrags-ID darf nicht leer sein.',
+  'The post id must be at most 500 characters.': 'Die Beitrags-ID darf höchstens 500 Zeichen lang sein.',
+  'Allow at least 60 seconds.': 'Erlaube mindestens 60 Sekunden.',
+  'Allow at most 30 days.': 'Erlaube höchstens 30 Tage.',
+  'The allowance must be a number of seconds.': 'Die Frist muss eine Anzahl Sekunden sein.',
+  'The allowance must be a whole number of seconds.': 'Die Frist muss eine ganze Zahl von Sekunden sein.',
+  'Network must be at most 40 characters.': 'Das Netzwerk darf höchstens 40 Zeichen lang sein.',
   'Avatar URL is too long.': 'Die Avatar-URL ist zu lang.',
   'Avatar URL must start with http:// or https://.': 'Die Avatar-URL muss mit http:// oder https:// beginnen.',
   'Avatar must be a URL.': 'Der Avatar muss eine URL sein.',
