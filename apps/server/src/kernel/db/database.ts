@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { Logger } from '../logger.js';
@@ -67,35 +68,67 @@ export async function runTransaction<T>(database: Database, prelude: string, fn:
 }
 
 /**
- * A read scope: statements that set the transaction-local context (tenant or system access, read only),
- * built from validated UUIDs and constants only, never user text.
+ * A read scope: one statement that sets the transaction-local context (tenant or system access, read
+ * only). It runs as a named prepared statement, so `sql` must be a constant text and anything that varies
+ * goes in `values`.
  */
-export type ReadScope = { sql: string };
+export type ReadScope = { name: string; sql: string; values: string[] };
 
 type QueryConfigLike = { text: string; name?: string; values?: unknown[]; rowMode?: 'array'; types?: unknown };
 type ConnectionLike = {
   parse(message: { text: string; name?: string; types?: unknown[] }): void;
   bind(message: { portal?: string; statement?: string; values?: unknown[] }): void;
   execute(message: { portal?: string; rows?: number }): void;
+  close(message: { type: 'S' | 'P'; name?: string }): void;
 };
 
 /** pg.Query's protocol hooks: internal to node-postgres (stable since 8.0), absent from its type definitions. */
 type PgQueryInternals = NodeJS.EventEmitter & {
+  name?: string;
   requiresPreparation(): boolean;
+  hasBeenParsed(connection: ConnectionLike): boolean;
   prepare(connection: ConnectionLike): void;
   handleDataRow(message: unknown): void;
   handleCommandComplete(message: unknown, connection: unknown): void;
+  handleReadyForQuery(connection: unknown): void;
 };
 const PgQuery = pg.Query as unknown as new (config: pg.QueryConfig) => PgQueryInternals;
+
+/**
+ * Prepared statements known to exist on each server connection (keyed by pg's connection object), as
+ * proven by a statement that completed. Anything else is (re)parsed after a Close, which PostgreSQL
+ * accepts for a statement that does not exist: after an error we cannot tell whether a Parse took effect.
+ */
+const preparedOnConnection = new WeakMap<ConnectionLike, Set<string>>();
+
+/**
+ * Distinct statements prepared per connection at most. Statement texts are finite (values travel as
+ * parameters) but a text built from a list's length could vary; past the cap, statements run unnamed.
+ */
+export const preparedStatementsPerConnection = 500;
+
+const statementNames = new Map<string, string>();
+
+/** A stable name per statement text: "r_" and a 128-bit hash, so equal texts share a plan. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `r_${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
+    if (statementNames.size < 10_000) statementNames.set(text, name);
+  }
+  return name;
+}
 
 /**
  * One statement run in its own implicit transaction together with the scope, in a single round trip.
  *
  * The extended query protocol runs every message up to a Sync in one implicit transaction. This query
- * sends Parse/Bind/Execute of the scope (whose set_config calls are transaction-local), then the
- * statement's own Parse/Bind/Describe/Execute, then one Sync, all in one corked write: PostgreSQL applies
- * the scope, runs the statement under it, ends the transaction at the Sync and answers in one flush. The
- * scope's own result (one row, no description) is skipped. Nothing outlives the Sync, so the pooled
+ * sends Bind/Execute of the scope (whose set_config calls are transaction-local), then the statement's
+ * Bind/Describe/Execute, then one Sync, all in one corked write: PostgreSQL applies the scope, runs the
+ * statement under it, ends the transaction at the Sync and answers in one flush. Both are named prepared
+ * statements, parsed once per connection (a Parse goes along the first time), so PostgreSQL neither
+ * parses nor plans them again: row security is applied at rewrite, which a prepared statement also skips.
+ * The scope's own result (one row, no description) is skipped. Nothing outlives the Sync, so the pooled
  * connection carries no tenant between requests.
  */
 class ScopedQuery extends PgQuery {
@@ -104,9 +137,8 @@ class ScopedQuery extends PgQuery {
   constructor(
     config: QueryConfigLike,
     values: unknown[] | undefined,
-    private readonly scopeSql: string,
+    private readonly scope: ReadScope,
   ) {
-    // Unnamed: a named statement's ParseComplete bookkeeping in pg would be confused by the scope's Parse.
     super({ ...config, name: undefined, values: values ?? config.values } as pg.QueryConfig);
   }
 
@@ -114,10 +146,27 @@ class ScopedQuery extends PgQuery {
     return true;
   }
 
+  override hasBeenParsed(connection: ConnectionLike): boolean {
+    return this.name !== undefined && (preparedOnConnection.get(connection)?.has(this.name) ?? false);
+  }
+
   override prepare(connection: ConnectionLike): void {
-    connection.parse({ text: this.scopeSql, name: '', types: [] });
-    connection.bind({ portal: '', statement: '', values: [] });
+    let prepared = preparedOnConnection.get(connection);
+    if (!prepared) {
+      prepared = new Set();
+      preparedOnConnection.set(connection, prepared);
+    }
+    if (!prepared.has(this.scope.name)) {
+      connection.close({ type: 'S', name: this.scope.name });
+      connection.parse({ text: this.scope.sql, name: this.scope.name, types: [] });
+    }
+    connection.bind({ portal: '', statement: this.scope.name, values: this.scope.values });
     connection.execute({ portal: '', rows: 0 });
+    const name = statementName((this as unknown as { text: string }).text);
+    if (prepared.has(name) || prepared.size < preparedStatementsPerConnection) {
+      this.name = name;
+      if (!prepared.has(name)) connection.close({ type: 'S', name });
+    }
     super.prepare(connection);
   }
 
@@ -133,18 +182,26 @@ class ScopedQuery extends PgQuery {
     }
     super.handleCommandComplete(message, connection);
   }
+
+  /** Reached only when every message up to the Sync succeeded (pg drops the query on an error). */
+  override handleReadyForQuery(connection: unknown): void {
+    const prepared = preparedOnConnection.get(connection as ConnectionLike);
+    prepared?.add(this.scope.name);
+    if (this.name !== undefined) prepared?.add(this.name);
+    super.handleReadyForQuery(connection);
+  }
 }
 
 /** The minimal pg client surface Drizzle uses: `query(config, values)` resolving to a pg result. */
 class ScopedReadClient {
   constructor(
     private readonly client: pg.PoolClient,
-    private readonly scopeSql: string,
+    private readonly scope: ReadScope,
   ) {}
 
   query(config: string | QueryConfigLike, values?: unknown[]): Promise<pg.QueryResult> {
     const normalized: QueryConfigLike = typeof config === 'string' ? { text: config } : config;
-    const query = new ScopedQuery(normalized, values, this.scopeSql);
+    const query = new ScopedQuery(normalized, values, this.scope);
     return new Promise((resolve, reject) => {
       query.once('error', reject);
       query.once('end', (result: pg.QueryResult) => resolve(result));
@@ -162,7 +219,7 @@ export async function runScopedReads<T>(database: Database, scope: ReadScope, fn
   const client = await database.pool.connect();
   let broken: Error | undefined;
   try {
-    const reader = new ScopedReadClient(client, scope.sql);
+    const reader = new ScopedReadClient(client, scope);
     return await fn(drizzle(reader as unknown as pg.PoolClient) as unknown as Tx);
   } catch (error) {
     // A protocol-level failure leaves the connection unusable; statement errors end at the Sync.

@@ -3,7 +3,7 @@ import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { databaseErrorOf } from '../../../test/database-errors.js';
 import { createTestApp, uniqueSuffix, type TestApp } from '../../../test/harness.js';
-import { createDatabase, runScopedReads } from './database.js';
+import { createDatabase, preparedStatementsPerConnection, runScopedReads } from './database.js';
 import { withSystemAccessRead, withTenant, withTenantRead } from './tenancy.js';
 
 const accounts = pgTable('accounts', {
@@ -70,7 +70,9 @@ describe('scoped reads (one round trip per statement)', () => {
   it('leaves nothing on the pooled connection: the next statement outside a scope sees no tenant', async () => {
     const database = createDatabase(inject('appDatabaseUrl'), { max: 1, logger: t.kernel.logger });
     try {
-      await runScopedReads(database, { sql: `SELECT set_config('app.tenant_id', '${tenantA.tenantId}', true)` }, (tx) => tx.execute(sql`SELECT 1`));
+      await runScopedReads(database, { name: 'scoped_reads_leak_test', sql: `SELECT set_config('app.tenant_id', $1, true)`, values: [tenantA.tenantId] }, (tx) =>
+        tx.execute(sql`SELECT 1`),
+      );
       const client = await database.pool.connect();
       try {
         const setting = await client.query<{ tenant: string | null; visible: number; readOnly: string }>(
@@ -90,14 +92,72 @@ describe('scoped reads (one round trip per statement)', () => {
   it('reports a statement error and keeps the connection usable', async () => {
     const database = createDatabase(inject('appDatabaseUrl'), { max: 1, logger: t.kernel.logger });
     try {
-      const message = await databaseErrorOf(withTenantRead({ db: database, tenantId: tenantA.tenantId }, (tx) => tx.execute(sql`SELECT 1 / 0`)));
-      expect(message).toMatch(/division by zero/);
+      // Twice: the failed statement's Parse may have taken effect, so the second run must not trip on it.
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const message = await databaseErrorOf(withTenantRead({ db: database, tenantId: tenantA.tenantId }, (tx) => tx.execute(sql`SELECT 1 / 0`)));
+        expect(message).toMatch(/division by zero/);
+      }
       const after = await withTenantRead({ db: database, tenantId: tenantA.tenantId }, (tx) => tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM accounts`));
       expect(after.rows[0]!.n).toBe(3);
-      const syntax = await databaseErrorOf(withTenantRead({ db: database, tenantId: tenantA.tenantId }, (tx) => tx.execute(sql.raw('SELEC broken'))));
-      expect(syntax).toMatch(/syntax error/);
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const syntax = await databaseErrorOf(withTenantRead({ db: database, tenantId: tenantA.tenantId }, (tx) => tx.execute(sql.raw('SELEC broken'))));
+        expect(syntax).toMatch(/syntax error/);
+      }
       const again = await withTenantRead({ db: database, tenantId: tenantB.tenantId }, (tx) => tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM accounts`));
       expect(again.rows[0]!.n).toBe(2);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('prepares the scope and each statement once per connection, and cached plans still follow the tenant', async () => {
+    const database = createDatabase(inject('appDatabaseUrl'), { max: 1, logger: t.kernel.logger });
+    try {
+      const count = (tenantId: string) =>
+        withTenantRead({ db: database, tenantId }, (tx) => tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM accounts WHERE name <> ${'none'}`));
+      // More runs than PostgreSQL's five custom plans, so the generic (cached) plan is used too.
+      const counts: number[] = [];
+      for (let run = 0; run < 8; run += 1) counts.push((await count(run % 2 === 0 ? tenantA.tenantId : tenantB.tenantId)).rows[0]!.n);
+      expect(counts).toEqual([3, 2, 3, 2, 3, 2, 3, 2]);
+
+      const client = await database.pool.connect();
+      type Connection = { parse: (...args: unknown[]) => void };
+      const connection = (client as unknown as { connection: Connection }).connection;
+      const statements = await client.query<{ name: string; statement: string }>(`SELECT name, statement FROM pg_prepared_statements ORDER BY name`);
+      client.release();
+      expect(statements.rows.map((row) => row.name)).toContain('omni_tenant_read');
+      expect(statements.rows.filter((row) => row.statement.includes("name <> $1"))).toHaveLength(1);
+
+      const parse = connection.parse.bind(connection);
+      let parsed = 0;
+      connection.parse = (...args: unknown[]) => {
+        parsed += 1;
+        parse(...args);
+      };
+      expect((await count(tenantA.tenantId)).rows[0]!.n).toBe(3);
+      expect(parsed).toBe(0);
+      expect((await withTenantRead({ db: database, tenantId: tenantB.tenantId }, (tx) => tx.execute<{ n: number }>(sql`SELECT 2 AS n`))).rows[0]!.n).toBe(2);
+      expect(parsed).toBe(1);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it(`runs statements unnamed past ${preparedStatementsPerConnection} distinct ones on a connection`, async () => {
+    const database = createDatabase(inject('appDatabaseUrl'), { max: 1, logger: t.kernel.logger });
+    try {
+      for (let index = 0; index < preparedStatementsPerConnection + 20; index += 1) {
+        const result = await withTenantRead({ db: database, tenantId: tenantA.tenantId }, (tx) => tx.execute<{ n: number }>(sql.raw(`SELECT ${index} AS n`)));
+        expect(result.rows[0]!.n).toBe(index);
+      }
+      const client = await database.pool.connect();
+      try {
+        const prepared = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_prepared_statements`);
+        // The cap counts the scope's statement too.
+        expect(prepared.rows[0]!.n).toBe(preparedStatementsPerConnection);
+      } finally {
+        client.release();
+      }
     } finally {
       await database.close();
     }

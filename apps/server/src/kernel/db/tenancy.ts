@@ -20,12 +20,14 @@ export async function withTenant<T>(ctx: TenantDatabaseContext, fn: (tx: Tx) => 
 }
 
 const readOnly = `set_config('transaction_read_only', 'on', true)`;
+const tenantReadScope = `SELECT set_config('app.tenant_id', $1, true), ${readOnly}`;
+const systemReadScope = `SELECT set_config('app.system_access', 'on', true), ${readOnly}`;
 
 /** Reads inside the context's tenant: one round trip per statement, read only. */
 export async function withTenantRead<T>(ctx: TenantDatabaseContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const tenantId = ctx.tenantId;
   if (!isUuid(tenantId)) throw new Error('withTenantRead needs a tenant id (uuid) in the context');
-  return runScopedReads(ctx.db, { sql: `SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true), ${readOnly}` }, fn);
+  return runScopedReads(ctx.db, { name: 'omni_tenant_read', sql: tenantReadScope, values: [tenantId.toLowerCase()] }, fn);
 }
 
 /**
@@ -50,5 +52,5 @@ export async function withSystemAccessRead<T>(
 ): Promise<T> {
   systemAccessCounter.inc({ reason });
   ctx.logger?.debug({ reason }, 'system access (read)');
-  return runScopedReads(ctx.db, { sql: `SELECT set_config('app.system_access', 'on', true), ${readOnly}` }, fn);
+  return runScopedReads(ctx.db, { name: 'omni_system_read', sql: systemReadScope, values: [] }, fn);
 }
