@@ -86,7 +86,7 @@ describe('jobs', () => {
     }
   });
 
-  it('enqueueJobs queues many jobs in one statement, to run in order, with their keys, run times and queue', async () => {
+  it('enqueueJobs queues many jobs in one statement, to run in order, with their keys, run times, queue and priority', async () => {
     const job = defineJob({ id: `test.bulk-${uniqueSuffix()}`, payload: z.object({ position: z.number() }), async run() {} });
     const keyPrefix = `bulk:${uniqueSuffix()}`;
     const later = new Date(Date.now() + 3600_000);
@@ -94,17 +94,18 @@ describe('jobs', () => {
       await withTenant({ db: t.kernel.db, tenantId: tenantA.tenantId }, (tx) =>
         enqueueJobs(tx, job, [0, 1, 2].map((position) => ({
           payload: { position },
-          options: { tenantId: tenantA.tenantId, key: `${keyPrefix}:${position}`, runAt: position === 2 ? later : undefined, queueName: position === 1 ? keyPrefix : undefined },
+          options: { tenantId: tenantA.tenantId, key: `${keyPrefix}:${position}`, runAt: position === 2 ? later : undefined, queueName: position === 1 ? keyPrefix : undefined, priority: position === 0 ? -1 : undefined },
         }))),
       );
-      const jobs = await t.owner.query<{ key: string; payload: unknown; run_at: Date; queue_name: string | null }>(
-        `SELECT j.key, j.payload, j.run_at, q.queue_name FROM graphile_worker._private_jobs j
+      const jobs = await t.owner.query<{ key: string; payload: unknown; run_at: Date; queue_name: string | null; priority: number }>(
+        `SELECT j.key, j.payload, j.run_at, q.queue_name, j.priority FROM graphile_worker._private_jobs j
            LEFT JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id WHERE j.key LIKE $1 ORDER BY j.run_at, j.id`,
         [`${keyPrefix}:%`],
       );
       expect(jobs.rows.map((row) => row.key)).toEqual([0, 1, 2].map((position) => `${keyPrefix}:${position}`));
       expect(jobs.rows[1]).toMatchObject({ payload: { tenantId: tenantA.tenantId, data: { position: 1 } }, queue_name: keyPrefix });
       expect(jobs.rows[2]!.run_at.toISOString()).toBe(later.toISOString());
+      expect(jobs.rows.map((row) => row.priority)).toEqual([-1, 0, 0]);
       await expect(withSystemAccess(t.kernel, 'test', (tx) => enqueueJobs(tx, job, [{ payload: { position: 'x' } as never, options: { tenantId: null } }]))).rejects.toThrow();
     } finally {
       await t.owner.query('DELETE FROM graphile_worker._private_jobs WHERE key LIKE $1', [`${keyPrefix}:%`]);

@@ -48,6 +48,8 @@ export type EnqueueOptions = {
    * queues): a serialized job waits in the queue instead of holding a worker slot while it waits.
    */
   queueName?: string;
+  /** Lower runs first among jobs that are due (graphile-worker priority; default 0). */
+  priority?: number;
 };
 
 /** Enqueue in the caller's transaction, so the job exists exactly when the write it follows commits. */
@@ -60,7 +62,8 @@ export async function enqueueJob<P>(tx: Tx, job: JobDefinition<P>, payload: P, o
     queue_name => ${options.queueName ?? null}::text,
     run_at => ${options.runAt ? options.runAt.toISOString() : null}::timestamptz,
     max_attempts => ${options.maxAttempts ?? job.maxAttempts ?? 10}::int,
-    job_key => ${options.key ?? null}::text
+    job_key => ${options.key ?? null}::text,
+    priority => ${options.priority ?? null}::int
   )`);
 }
 
@@ -78,10 +81,11 @@ export async function enqueueJobs<P>(tx: Tx, job: JobDefinition<P>, items: Array
     run_at: options.runAt ? options.runAt.toISOString() : null,
     max_attempts: options.maxAttempts ?? job.maxAttempts ?? 10,
     job_key: options.key ?? null,
+    priority: options.priority ?? null,
   }));
   await tx.execute(sql`SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(
-    SELECT ROW(${job.id}::text, s.payload, s.queue_name, coalesce(s.run_at, now() + s.position * interval '1 microsecond'), s.max_attempts, s.job_key, NULL, NULL)::graphile_worker.job_spec
-      FROM json_to_recordset(${JSON.stringify(specs)}::json) AS s(position int, payload json, queue_name text, run_at timestamptz, max_attempts int, job_key text)
+    SELECT ROW(${job.id}::text, s.payload, s.queue_name, coalesce(s.run_at, now() + s.position * interval '1 microsecond'), s.max_attempts, s.job_key, s.priority, NULL)::graphile_worker.job_spec
+      FROM json_to_recordset(${JSON.stringify(specs)}::json) AS s(position int, payload json, queue_name text, run_at timestamptz, max_attempts int, job_key text, priority int)
      ORDER BY s.position))`);
 }
 

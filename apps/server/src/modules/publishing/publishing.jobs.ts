@@ -90,10 +90,13 @@ export const metricsScheduleHours = [1, 6, 24, 72];
  */
 const dispatchQueue = 'publishing.dispatch';
 
+/** Dispatching and publishing are due to the minute: they run ahead of background jobs (events, metrics, mail). */
+const onTimePriority = -1;
+
 /** Wake the dispatcher at `at` (or now): an idle system publishes on time without polling. */
 export async function scheduleDispatch(tx: Tx, at: Date): Promise<void> {
   const second = Math.floor(at.getTime() / 1000);
-  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: `publishing.dispatch:${second}`, runAt: at, queueName: dispatchQueue });
+  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: `publishing.dispatch:${second}`, runAt: at, queueName: dispatchQueue, priority: onTimePriority });
 }
 
 /**
@@ -102,7 +105,7 @@ export async function scheduleDispatch(tx: Tx, at: Date): Promise<void> {
  * attempts do not (every one of them would contend for this one row), a running dispatcher polls instead.
  */
 export async function scheduleDispatchContinuation(tx: Tx, at: Date): Promise<void> {
-  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: 'publishing.dispatch:continue', runAt: at, queueName: dispatchQueue });
+  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: 'publishing.dispatch:continue', runAt: at, queueName: dispatchQueue, priority: onTimePriority });
 }
 
 /** One publish job per target, in this order (the queue runs them in it), in one statement. */
@@ -110,7 +113,7 @@ export async function enqueuePublishes(tx: Tx, targets: Array<{ tenantId: string
   await enqueueJobs(
     tx,
     publishJob,
-    targets.map(({ tenantId, targetId }) => ({ payload: { targetId }, options: { tenantId, key: `publish:${targetId}` } })),
+    targets.map(({ tenantId, targetId }) => ({ payload: { targetId }, options: { tenantId, key: `publish:${targetId}`, priority: onTimePriority } })),
   );
 }
 

@@ -53,11 +53,16 @@ const loopIntervalMs = 100;
 export async function runDispatcher(kernel: Kernel): Promise<void> {
   const startedAt = Date.now();
   for (;;) {
+    const runStartedAt = Date.now();
     const result = await withSystemAccess(kernel, 'job:publishing.dispatch', (tx) => dispatchDueTargets(kernel, tx));
     const now = Date.now();
     const pause = nextDispatchPauseMs(result, kernel.config.PUBLISH_DISPATCH_BATCH, now);
     if (pause === null || now + pause - startedAt > loopHorizonMs) return;
-    await new Promise((resolve) => setTimeout(resolve, pause));
+    // A run reads every due target: with a backlog it grows slow, and back-to-back runs would take the
+    // database from the publish jobs that clear the backlog. Rest at least twice as long as it ran
+    // (a full batch excepted: that is claimable work).
+    const rest = pause === 0 ? 0 : Math.max(pause, 2 * (now - runStartedAt));
+    await new Promise((resolve) => setTimeout(resolve, rest));
   }
 }
 
