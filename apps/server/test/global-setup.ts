@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { parseConfig } from '../src/kernel/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/kernel/db/embedded.js';
@@ -33,10 +34,38 @@ export default async function setup(project: TestProject) {
     ownerUrl = embedded.url;
   }
   await migrateDatabase({ ownerUrl, appRole: config.APP_DB_ROLE, appPassword: config.APP_DB_PASSWORD, logger });
+  await recordTenantCreators(ownerUrl);
   project.provide('ownerDatabaseUrl', ownerUrl);
   project.provide('appDatabaseUrl', deriveAppDatabaseUrl(config, ownerUrl));
   return async () => {
     await embedded?.stop();
     if (directory) await rm(directory, { recursive: true, force: true });
   };
+}
+
+/**
+ * Test-only bookkeeping (schema omni_test, never in migrations): which test process created each tenant,
+ * by the connection's application_name, so that parallel test files each run their own tenants' jobs
+ * (see drainJobs in harness.ts).
+ */
+async function recordTenantCreators(ownerUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`
+      CREATE SCHEMA IF NOT EXISTS omni_test;
+      CREATE TABLE IF NOT EXISTS omni_test.tenant_creators (tenant_id uuid PRIMARY KEY, creator text NOT NULL);
+      CREATE OR REPLACE FUNCTION omni_test.record_tenant_creator() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+        SET search_path = pg_catalog AS $fn$
+        BEGIN
+          INSERT INTO omni_test.tenant_creators (tenant_id, creator) VALUES (NEW.id, current_setting('application_name'))
+            ON CONFLICT (tenant_id) DO NOTHING;
+          RETURN NEW;
+        END $fn$;
+      DROP TRIGGER IF EXISTS omni_test_record_tenant_creator ON public.tenants;
+      CREATE TRIGGER omni_test_record_tenant_creator AFTER INSERT ON public.tenants
+        FOR EACH ROW EXECUTE FUNCTION omni_test.record_tenant_creator();`);
+  } finally {
+    await client.end();
+  }
 }

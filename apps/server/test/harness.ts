@@ -35,11 +35,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const config = testConfig(overrides);
   const logger = createLogger(config.LOG_LEVEL);
-  const kernel = buildKernel(config, logger, inject('appDatabaseUrl'));
+  const kernel = buildKernel(config, logger, withDrainerName(inject('appDatabaseUrl')));
   const jobs = buildJobRegistry(kernel);
   const app = await buildApp(kernel);
   await app.ready();
-  const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 2 });
+  const owner = new pg.Pool({ connectionString: withDrainerName(inject('ownerDatabaseUrl')), max: 2 });
   return {
     app,
     kernel,
@@ -57,18 +57,48 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
 /**
  * Claim and run due jobs the way the worker does (through executeJob), without a background runner, so
  * tests are deterministic. Jobs are claimed with SKIP LOCKED and removed on success.
+ *
+ * Test files run in parallel processes on one queue, each with its own configuration (fake servers'
+ * URLs, limits). A process leaves alone the jobs of tenants another test process created (global-setup
+ * records each tenant's creator by the connection's application_name), so a job runs with the
+ * configuration of the test that caused it. Platform jobs are anyone's: before saying "nothing left" a
+ * drain waits (bounded) for those another drain holds, as they may enqueue this process's next jobs.
  */
 async function drainJobs(kernel: Kernel, jobs: JobRegistry, owner: pg.Pool): Promise<number> {
   let ran = 0;
+  const me = drainerName;
+  const claimable = `(j.payload->>'tenantId' IS NULL OR NOT EXISTS (
+      SELECT 1 FROM omni_test.tenant_creators c WHERE c.tenant_id = (j.payload->>'tenantId')::uuid AND c.creator LIKE 'omni-test-%' AND c.creator <> $2))`;
+  const waitUntil = Date.now() + 20_000;
   for (let round = 0; round < 50; round += 1) {
+    // Locked as the worker locks them (locked_at), so that adding a job with the same key while one runs
+    // makes a new job instead of rewriting the running one, which would then be deleted unrun.
     const { rows } = await owner.query<{ id: string; task_identifier: string; payload: unknown; attempts: number }>(
-      `SELECT j.id, t.identifier AS task_identifier, j.payload, j.attempts
-         FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-        WHERE j.run_at <= now() AND j.locked_at IS NULL AND j.attempts < j.max_attempts
-          AND t.identifier = ANY($1::text[])
-        ORDER BY j.id LIMIT 20 FOR UPDATE OF j SKIP LOCKED`,
-      [[...jobs.keys()]],
+      `WITH claimed AS (
+         SELECT j.id FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+          WHERE j.run_at <= now() AND j.locked_at IS NULL AND j.attempts < j.max_attempts
+            AND t.identifier = ANY($1::text[]) AND ${claimable}
+          ORDER BY j.id LIMIT 20 FOR UPDATE OF j SKIP LOCKED)
+       UPDATE graphile_worker._private_jobs j SET locked_at = now(), locked_by = $2
+         FROM claimed, graphile_worker._private_tasks t
+        WHERE j.id = claimed.id AND t.id = j.task_id
+       RETURNING j.id, t.identifier AS task_identifier, j.payload, j.attempts`,
+      [[...jobs.keys()], me],
     );
+    if (rows.length === 0 && Date.now() < waitUntil) {
+      const elsewhere = await owner.query(
+        `SELECT 1 FROM graphile_worker._private_jobs j
+          WHERE j.locked_by LIKE 'omni-test-%' AND j.locked_by <> $1 AND j.locked_at > now() - interval '1 minute'
+            AND ${claimable} LIMIT 1`,
+        [me, me],
+      );
+      if (elsewhere.rows.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        round -= 1;
+        continue;
+      }
+    }
+    rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     if (rows.length === 0) return ran;
     for (const row of rows) {
       const job = jobs.get(row.task_identifier)!;
@@ -77,7 +107,7 @@ async function drainJobs(kernel: Kernel, jobs: JobRegistry, owner: pg.Pool): Pro
         await owner.query('DELETE FROM graphile_worker._private_jobs WHERE id = $1', [row.id]);
       } catch (error) {
         await owner.query(
-          `UPDATE graphile_worker._private_jobs SET attempts = attempts + 1, last_error = $2, run_at = now() + interval '1 hour' WHERE id = $1`,
+          `UPDATE graphile_worker._private_jobs SET attempts = attempts + 1, last_error = $2, run_at = now() + interval '1 hour', locked_at = NULL, locked_by = NULL WHERE id = $1`,
           [row.id, (error as Error).message],
         );
       }
@@ -85,6 +115,15 @@ async function drainJobs(kernel: Kernel, jobs: JobRegistry, owner: pg.Pool): Pro
     }
   }
   return ran;
+}
+
+/** This test process's name on its connections (application_name) and on the jobs its drains lock. */
+const drainerName = `omni-test-${process.pid}`;
+
+function withDrainerName(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('application_name', drainerName);
+  return url.toString();
 }
 
 export type JsonResponse<T = unknown> = LightMyRequestResponse & { body: string; json: () => T };
