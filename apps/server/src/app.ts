@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createDatabase } from './kernel/db/database.js';
-import { createEventBus, dispatchEventJob } from './kernel/events/events.js';
+import { createEventBus, dispatchEventJob, dispatchEventsJob } from './kernel/events/events.js';
 import { createHttpServer } from './kernel/http/server.js';
 import { createJobRegistry, registerJob, type JobRegistry } from './kernel/jobs/jobs.js';
 import type { Kernel } from './kernel/kernel.js';
@@ -20,6 +20,7 @@ export function buildKernel(config: Config, logger: Logger, appDatabaseUrl: stri
 export function buildJobRegistry(kernel: Kernel, modules: OmniModule[] = allModules): JobRegistry {
   const registry = createJobRegistry();
   registerJob(registry, dispatchEventJob);
+  registerJob(registry, dispatchEventsJob);
   registerJob(registry, sendMailJob);
   for (const module of modules) {
     for (const job of module.jobs ?? []) registerJob(registry, job);

@@ -3,6 +3,11 @@ import { auditModule } from './modules/audit/index.js';
 import { identityModule } from './modules/identity/index.js';
 import { socialModule } from './modules/social/index.js';
 import { publishingModule } from './modules/publishing/index.js';
+import { notificationsModule } from './modules/notifications/index.js';
+import { approvalsModule } from './modules/approvals/index.js';
+import { contentModule } from './modules/content/index.js';
+import { feedsModule } from './modules/feeds/index.js';
+import { mediaModule } from './modules/media/index.js';
 import { membershipDirectory, tenancyModule } from './modules/tenancy/index.js';
 
 /**
@@ -11,4 +16,4 @@ import { membershipDirectory, tenancyModule } from './modules/tenancy/index.js';
  * Identity cannot import tenancy (tenancy depends on identity), so tenancy's membership directory is
  * handed to identity here.
  */
-export const modules: OmniModule[] = [identityModule({ memberships: membershipDirectory }), tenancyModule(), auditModule(), socialModule(), publishingModule()];
+export const modules: OmniModule[] = [identityModule({ memberships: membershipDirectory }), tenancyModule(), auditModule(), mediaModule(), notificationsModule(), approvalsModule(), socialModule(), publishingModule(), contentModule(), feedsModule()];

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { mediaStorageConfigIssues } from './storage/blob-store.js';
 
 /**
  * The one place that reads process.env. Everything else receives a Config.
@@ -85,6 +86,23 @@ export const configSchema = z.object({
     .default([]),
   MEDIA_FETCH_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024 * 1024),
   MEDIA_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  // Media library storage (module media, kernel/storage): local disk (default) or an S3-compatible bucket.
+  MEDIA_STORAGE: z.enum(['local', 's3']).default('local'),
+  // Default: <DATA_DIR>/media.
+  MEDIA_LOCAL_DIR: z.string().min(1).optional(),
+  MEDIA_S3_BUCKET: z.string().min(3).max(63).optional(),
+  MEDIA_S3_REGION: z.string().min(1).default('us-east-1'),
+  MEDIA_S3_ENDPOINT: z.string().url().optional(),
+  MEDIA_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  MEDIA_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  MEDIA_S3_FORCE_PATH_STYLE: booleanString.default(false),
+  // Per plan: "plan=imageMB/videoMB/quotaMB"; the "default" entry applies to plans not listed.
+  MEDIA_PLAN_LIMITS: listString
+    .pipe(z.array(z.string().regex(/^[a-z0-9_-]+=\d+\/\d+\/\d+$/, 'Use plan=imageMB/videoMB/quotaMB entries, e.g. starter=20/250/2048,default=20/250/2048.')))
+    .default(['starter=20/250/2048', 'default=20/250/2048']),
+  MEDIA_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  MEDIA_NETWORK_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(86_400),
+  MEDIA_MAX_INPUT_PIXELS: z.coerce.number().int().min(1_000_000).default(100_000_000),
   CORS_ORIGINS: listString.default([]),
   // Which direct peers may set x-forwarded-for (addresses, CIDRs or proxy-addr presets). Trusting every
   // peer would let any client pick its own IP and dodge rate limits; empty trusts none.
@@ -126,6 +144,16 @@ export const configSchema = z.object({
     .default([]),
   PUBLISH_DISPATCH_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
   PUBLISH_DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(60).default(900),
+  // Client approval links (module approvals): default and longest lifetime in days.
+  APPROVAL_LINK_DEFAULT_DAYS: z.coerce.number().int().min(1).max(30).default(7),
+  APPROVAL_LINK_MAX_DAYS: z.coerce.number().int().min(1).max(30).default(30),
+  // Feeds (module feeds): the shortest poll interval a subscription may ask for, the largest feed document
+  // fetched, and how far a webhook's signed timestamp may be from now.
+  FEEDS_POLL_MIN_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  FEEDS_FETCH_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+  FEEDS_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  // Development and tests only: feeds may be fetched over http from loopback addresses (local fakes).
+  FEEDS_FETCH_ALLOW_LOOPBACK: booleanString.default(false),
 });
 
 export type Config = z.infer<typeof configSchema> & {
@@ -149,5 +177,7 @@ export function parseConfig(
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  const storageIssues = mediaStorageConfigIssues(result.data);
+  if (storageIssues.length > 0) throw new Error(`Invalid configuration:\n${storageIssues.map((issue) => `  ${issue}`).join('\n')}`);
   return result.data;
 }

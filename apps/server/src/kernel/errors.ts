@@ -13,6 +13,7 @@ const statusByKind = {
   conflict: 409,
   gone: 410,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   locked: 423,
   too_many_requests: 429,

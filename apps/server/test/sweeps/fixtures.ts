@@ -1,7 +1,12 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { createFacebookProvider } from '../../src/modules/social/providers/facebook.js';
 import { overrideProvider } from '../../src/modules/social/index.js';
+import { signatureHeaderFor } from '../../src/modules/feeds/index.js';
+import { createTestNote, openTestRequest, testSubjectType } from '../factories/approvals.js';
 import { request, uniqueSuffix, type TestApp } from '../harness.js';
+import { uploadReadyImage } from '../factories/media.js';
+import { holdAssets } from '../../src/modules/media/index.js';
+import { withTenant } from '../../src/kernel/db/tenancy.js';
 
 export const sweepPassword = 'sweep-password-0123';
 
@@ -105,6 +110,58 @@ export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{
   if (published.json().status !== 'published' || !published.json().latestMetrics) throw new Error(`post not published with metrics: ${published.body.slice(0, 500)}`);
   const settings = await request(t.app, { method: 'PUT', url: '/api/publishing/settings', token, payload: { lateAfterSeconds: 3600, timezone: 'Europe/Berlin' } });
   expectStatus(settings, 200, 'set the account’s publishing settings');
+
+  // Content: settings, a template, and a post made from it, edited (two revisions) and scheduled (variant,
+  // destination, occurrence, its target mapped in post_targets).
+  const contentSettings = { approvalPolicy: 'contributors', clientApprovalRequired: false, minGapMinutes: 0, dailyCaps: {}, abDefaultGapMinutes: 1440 };
+  expectStatus(await request(t.app, { method: 'PUT', url: '/api/content/settings', token, payload: contentSettings }), 200, 'set the content settings');
+  const template = await request(t.app, { method: 'POST', url: '/api/content/templates', token, payload: { name: `Template ${suffix}`, variables: [{ name: 'dish', label: 'Dish' }], bodies: { base: 'Today: {{ dish }}' } } });
+  expectStatus(template, 201, 'create a content template');
+  const contentPost = await request(t.app, { method: 'POST', url: '/api/content/posts', token, payload: { baseText: `Content ${suffix}`, destinations: [sandbox.json().id], templateId: template.json().id } });
+  expectStatus(contentPost, 201, 'create a post');
+  const plannedAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+  expectStatus(await request(t.app, { method: 'PATCH', url: `/api/content/posts/${contentPost.json().id}`, token, payload: { baseText: `Content ${suffix}, edited`, plannedAt, destinations: [sandbox.json().id], expectedRevision: 1 } }), 200, 'edit the post');
+  expectStatus(await request(t.app, { method: 'POST', url: `/api/content/posts/${contentPost.json().id}/schedule`, token, payload: { acknowledgeConflicts: true } }), 200, 'schedule the post');
+
+  // Feeds: a subscription (its polls fail: the name does not resolve here) and a webhook endpoint that
+  // received one signed article (an entry and a receipt).
+  const subscription = await request(t.app, {
+    method: 'POST',
+    url: '/api/feeds/subscriptions',
+    token,
+    payload: { url: `https://blog-${suffix}.example.test/feeds/posts/default`, connectionIds: [sandbox.json().id] },
+  });
+  expectStatus(subscription, 201, 'subscribe to a feed');
+  const webhook = await request(t.app, { method: 'POST', url: '/api/feeds/webhooks', token, payload: { name: `Blog ${suffix}` } });
+  expectStatus(webhook, 201, 'create a feed webhook endpoint');
+  const article = JSON.stringify({ id: `article-${suffix}`, title: `Article ${suffix}`, url: `https://blog.example.test/${suffix}` });
+  const delivered = await request(t.app, {
+    method: 'POST',
+    url: `/api/public/feeds/webhooks/${webhook.json().endpoint.id}`,
+    headers: { 'content-type': 'application/json', 'omni-signature': signatureHeaderFor(webhook.json().secret, Math.floor(Date.now() / 1000), article) },
+    payload: article,
+  });
+  expectStatus(delivered, 202, 'deliver a signed article');
+
+  // Notifications and approvals: a request in internal review decided by the owner (notifications and
+  // their mails as side effects), one in client review decided through a client link, a comment, and an
+  // email preference. The subject is approvals' test subject type (content registers its own).
+  const internalNote = createTestNote({ accountId: tenant.accountId, authorUserId: tenant.userId, title: `Note ${suffix}` });
+  const internal = await openTestRequest(t, { tenantId: tenant.tenantId, accountId: tenant.accountId, noteId: internalNote, requestedBy: null });
+  expectStatus(await request(t.app, { method: 'POST', url: `/api/approvals/${internal.id}/decision`, token, payload: { outcome: 'approved' } }), 200, 'approve a request');
+  const clientNote = createTestNote({ accountId: tenant.accountId, authorUserId: tenant.userId, title: `Client note ${suffix}` });
+  const clientStage = await openTestRequest(t, { tenantId: tenant.tenantId, accountId: tenant.accountId, noteId: clientNote, stage: 'client', requestedBy: null });
+  const link = await request(t.app, { method: 'POST', url: `/api/approvals/${clientStage.id}/links`, token, payload: { recipientName: 'Clara' } });
+  expectStatus(link, 201, 'create a client approval link');
+  expectStatus(await request(t.app, { method: 'POST', url: `/api/public/approvals/${link.json().token}/decision`, payload: { outcome: 'approved', name: 'Clara' } }), 200, 'decide through the link');
+  const approvalComment = await request(t.app, { method: 'POST', url: '/api/approvals/comments', token, payload: { subjectType: testSubjectType, subjectId: clientNote, body: `Comment ${suffix}` } });
+  expectStatus(approvalComment, 201, 'comment on a subject');
+  const preferences = await request(t.app, { method: 'PUT', url: '/api/notifications/preferences', token, payload: { items: [{ kind: 'approvals.comment_added', emailEnabled: false }] } });
+  expectStatus(preferences, 200, 'turn off an email notification');
+
+  // Media: an image uploaded and processed (asset, renditions, usage), held by a post-like holder.
+  const image = await uploadReadyImage(t, token);
+  await withTenant({ db: t.kernel.db, tenantId: tenant.tenantId }, (tx) => holdAssets(tx, { holder: `sweep.item:${suffix}`, assetIds: [image.id] }));
   return { apiKeySecret: apiKey.json().secret as string };
 }
 

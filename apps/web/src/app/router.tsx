@@ -72,6 +72,13 @@ const acceptInvitationRoute = createRoute({
   component: lazyRouteComponent(() => import('../modules/auth/AcceptInvitationPage'), 'AcceptInvitationPage'),
 });
 
+/** The client approval page: no sign-in (the link's token is the credential), its own tenant-branded frame. */
+const publicApprovalRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/approve/$token',
+  component: lazyRouteComponent(() => import('../modules/approvals/PublicApprovalPage'), 'PublicApprovalPage'),
+});
+
 // ---------- The console (signed in) ----------
 
 const appLayout = createRoute({
@@ -100,6 +107,16 @@ const profileRoute = page('/settings/profile', () => import('../modules/settings
 const sessionsRoute = page('/settings/sessions', () => import('../modules/settings/SessionsPage'), 'SessionsPage');
 const apiKeysRoute = page('/settings/api-keys', () => import('../modules/settings/ApiKeysPage'), 'ApiKeysPage');
 const connectionsRoute = page('/connections', () => import('../modules/social/ConnectionsPage'), 'ConnectionsPage');
+const notificationsRoute = page('/notifications', () => import('../modules/notifications/NotificationsPage'), 'NotificationsPage');
+const approvalsRoute = page('/approvals', () => import('../modules/approvals/ApprovalsPage'), 'ApprovalsPage');
+const approvalDetailRoute = page('/approvals/$requestId', () => import('../modules/approvals/ApprovalDetailPage'), 'ApprovalDetailPage');
+const feedsRoute = page('/settings/feeds', () => import('../modules/feeds/FeedsPage'), 'FeedsPage');
+const mediaRoute = page('/media', () => import('../modules/media/MediaLibraryPage'), 'MediaLibraryPage');
+const postsRoute = page('/content/posts', () => import('../modules/content/PostsPage'), 'PostsPage');
+const newPostRoute = page('/content/posts/new', () => import('../modules/content/PostEditorPage'), 'PostEditorPage');
+const postRoute = page('/content/posts/$postId', () => import('../modules/content/PostEditorPage'), 'PostEditorPage');
+const templatesRoute = page('/content/templates', () => import('../modules/content/TemplatesPage'), 'TemplatesPage');
+const contentSettingsRoute = page('/settings/content', () => import('../modules/content/ContentSettingsPage'), 'ContentSettingsPage');
 /** The publishing list's filters can arrive in the address (the connections page links to one connection's posts). */
 const publishingSearch = (search: Record<string, unknown>): { connection?: string; status?: string; network?: string } =>
   Object.fromEntries(['connection', 'status', 'network'].filter((key) => typeof search[key] === 'string' && search[key]).map((key) => [key, search[key] as string]));
@@ -114,6 +131,7 @@ const platformAuditRoute = page('/platform/audit', () => import('../modules/audi
 
 const routeTree = rootRoute.addChildren([
   publicLayout.addChildren([signInRoute, registerRoute, forgotRoute, resetRoute, verifyRoute, magicLinkRoute, acceptInvitationRoute]),
+  publicApprovalRoute,
   appLayout.addChildren([
     dashboardRoute,
     teamRoute,
@@ -124,6 +142,16 @@ const routeTree = rootRoute.addChildren([
     sessionsRoute,
     apiKeysRoute,
     connectionsRoute,
+    notificationsRoute,
+    approvalsRoute,
+    approvalDetailRoute,
+    feedsRoute,
+    mediaRoute,
+    postsRoute,
+    newPostRoute,
+    postRoute,
+    templatesRoute,
+    contentSettingsRoute,
     publishingRoute,
     platformTenantsRoute,
     platformAuditRoute,

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueSuffix, type TestApp } from '../../../test/harness.js';
-import { withTenant } from '../db/tenancy.js';
+import { withSystemAccess, withTenant } from '../db/tenancy.js';
 import { executeJob } from '../jobs/jobs.js';
-import { dispatchEventJob, emitEvent, type DomainEvent } from './events.js';
+import { dispatchEventJob, dispatchEventsJob, emitEvent, outboxDispatch, type DomainEvent } from './events.js';
 
 async function createTenant(t: TestApp): Promise<string> {
   const suffix = uniqueSuffix();
@@ -26,18 +26,36 @@ describe('domain events', () => {
   });
   afterAll(() => t.close());
 
+  /** A fresh tenant per test: its batch job (key events:<tenant>) and its events are that test's alone. */
+  async function tenantWithEvents(): Promise<string> {
+    return createTenant(t);
+  }
+
   /**
-   * Emit an event in tenant A and, in the same transaction, take its dispatch job out of the shared queue
+   * Emit events in a tenant and, in the same transaction, take its batch job out of the shared queue
    * (other test files drain it), so this test alone runs the dispatch.
    */
-  async function emitAndClaim(type: string, payload: Record<string, unknown>) {
-    return withTenant({ db: t.kernel.db, tenantId: tenantA }, async (tx) => {
-      const eventId = await emitEvent(tx, { tenantId: tenantA, type, payload });
+  async function emitAndClaim(tenantId: string | null, events: Array<{ type: string; payload?: Record<string, unknown> }>) {
+    const run = async (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) => {
+      const eventIds: string[] = [];
+      for (const event of events) eventIds.push(await emitEvent(tx, { tenantId, type: event.type, payload: event.payload ?? {} }));
       const claimed = await tx.execute<{ payload: unknown }>(
-        sql`DELETE FROM graphile_worker._private_jobs WHERE key = ${`event:${eventId}`} RETURNING payload`,
+        sql`DELETE FROM graphile_worker._private_jobs WHERE key = ${`events:${tenantId ?? 'platform'}`} RETURNING payload`,
       );
-      return { eventId, envelopes: claimed.rows.map((row) => row.payload) };
-    });
+      return { eventIds, envelopes: claimed.rows.map((row) => row.payload) };
+    };
+    if (tenantId) return withTenant({ db: t.kernel.db, tenantId }, run);
+    return withSystemAccess(t.kernel, 'events test', run);
+  }
+
+  async function takeJob(key: string): Promise<{ payload: unknown; runAt: Date } | null> {
+    const claimed = await t.owner.query<{ payload: unknown; run_at: Date }>('DELETE FROM graphile_worker._private_jobs WHERE key = $1 RETURNING payload, run_at', [key]);
+    const row = claimed.rows[0];
+    return row ? { payload: row.payload, runAt: row.run_at } : null;
+  }
+
+  function runBatch(envelope: unknown, attempt = 1) {
+    return executeJob(t.kernel, dispatchEventsJob, envelope, { jobId: 'batch', attempt });
   }
 
   function subscribeRecorder(type: string): Delivery[] {
@@ -49,65 +67,184 @@ describe('domain events', () => {
     return deliveries;
   }
 
-  it('emitEvent stores the event in the outbox and schedules exactly one dispatch job for it', async () => {
+  async function outbox(eventIds: string[]) {
+    const rows = await t.owner.query<{ id: string; dispatched: boolean; dispatch_failures: number }>(
+      'SELECT id, dispatched_at IS NOT NULL AS dispatched, dispatch_failures FROM outbox_events WHERE id = ANY($1::uuid[])',
+      [eventIds],
+    );
+    return Object.fromEntries(rows.rows.map((row) => [row.id, { dispatched: row.dispatched, failures: row.dispatch_failures }]));
+  }
+
+  it('emitEvent stores the event in the outbox and schedules its tenant’s batch job', async () => {
     const type = `test.emitted-${uniqueSuffix()}`;
-    const { eventId, envelopes } = await emitAndClaim(type, { answer: 42 });
-    expect(envelopes).toEqual([{ tenantId: tenantA, data: { eventId } }]);
-    const stored = await t.owner.query('SELECT tenant_id, type, payload, dispatched_at FROM outbox_events WHERE id = $1', [eventId]);
-    expect(stored.rows).toEqual([{ tenant_id: tenantA, type, payload: { answer: 42 }, dispatched_at: null }]);
+    const { eventIds, envelopes } = await emitAndClaim(tenantA, [{ type, payload: { answer: 42 } }]);
+    expect(envelopes).toEqual([{ tenantId: tenantA, data: {} }]);
+    const stored = await t.owner.query('SELECT tenant_id, type, payload, dispatched_at, dispatch_failures FROM outbox_events WHERE id = $1', [eventIds[0]]);
+    expect(stored.rows).toEqual([{ tenant_id: tenantA, type, payload: { answer: 42 }, dispatched_at: null, dispatch_failures: 0 }]);
   });
 
-  it('dispatch delivers the event to every subscriber once, inside the event’s tenant, and marks it dispatched', async () => {
+  it('events emitted before the batch job runs share that one job, which keeps its run_at', async () => {
+    const tenant = await tenantWithEvents();
+    const type = `test.shared-${uniqueSuffix()}`;
+    const later = new Date(Date.now() + 3_600_000);
+    const jobs = await withTenant({ db: t.kernel.db, tenantId: tenant }, async (tx) => {
+      await emitEvent(tx, { tenantId: tenant, type, payload: { n: 1 } });
+      // As if the pending job were due later: another emit must neither add a job nor move this one sooner.
+      await tx.execute(sql`UPDATE graphile_worker._private_jobs SET run_at = ${later.toISOString()}::timestamptz WHERE key = ${`events:${tenant}`}`);
+      await emitEvent(tx, { tenantId: tenant, type, payload: { n: 2 } });
+      await emitEvent(tx, { tenantId: tenant, type, payload: { n: 3 } });
+      const claimed = await tx.execute<{ run_at: string }>(sql`DELETE FROM graphile_worker._private_jobs WHERE key = ${`events:${tenant}`} RETURNING run_at`);
+      return claimed.rows;
+    });
+    expect(jobs).toHaveLength(1);
+    expect(new Date(jobs[0]!.run_at).getTime()).toBe(later.getTime());
+  });
+
+  it('one batch job delivers all of its tenant’s events, in order, to every subscriber, inside the tenant, and marks them dispatched', async () => {
+    const tenant = await tenantWithEvents();
     const type = `test.delivered-${uniqueSuffix()}`;
     const first = subscribeRecorder(type);
     const second = subscribeRecorder(type);
-    const { eventId, envelopes } = await emitAndClaim(type, { postId: 'p1' });
-    await executeJob(t.kernel, dispatchEventJob, envelopes[0], { jobId: eventId, attempt: 1 });
+    const { eventIds, envelopes } = await emitAndClaim(tenant, [1, 2, 3].map((n) => ({ type, payload: { n } })));
+    expect(envelopes).toHaveLength(1);
+    await runBatch(envelopes[0]);
     for (const deliveries of [first, second]) {
-      expect(deliveries).toHaveLength(1);
-      expect(deliveries[0]!.event).toMatchObject({ id: eventId, tenantId: tenantA, type, payload: { postId: 'p1' } });
-      expect(deliveries[0]!.visibleTenants).toEqual([tenantA]);
-      expect(deliveries[0]!.event.createdAt).toBeInstanceOf(Date);
-      expect(Number.isNaN(deliveries[0]!.event.createdAt.getTime())).toBe(false);
+      expect(deliveries.map((delivery) => delivery.event.id)).toEqual(eventIds);
+      expect(deliveries.map((delivery) => delivery.event.payload)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      for (const delivery of deliveries) {
+        expect(delivery.event).toMatchObject({ tenantId: tenant, type });
+        expect(delivery.visibleTenants).toEqual([tenant]);
+        expect(delivery.event.createdAt).toBeInstanceOf(Date);
+        expect(Number.isNaN(delivery.event.createdAt.getTime())).toBe(false);
+      }
     }
-    const stored = await t.owner.query<{ dispatched_at: Date | null }>('SELECT dispatched_at FROM outbox_events WHERE id = $1', [eventId]);
-    expect(stored.rows[0]!.dispatched_at).toBeInstanceOf(Date);
+    expect(Object.values(await outbox(eventIds))).toEqual([1, 2, 3].map(() => ({ dispatched: true, failures: 0 })));
   });
 
-  it('a dispatch job that runs twice, one after the other, calls subscribers only once', async () => {
+  it('a batch takes only its own tenant’s events; platform events go to the platform batch', async () => {
+    const tenant = await tenantWithEvents();
+    const type = `test.scoped-${uniqueSuffix()}`;
+    const deliveries = subscribeRecorder(type);
+    const platform = await emitAndClaim(null, [{ type, payload: { who: 'platform' } }]);
+    const tenants = await emitAndClaim(tenant, [{ type, payload: { who: 'tenant' } }]);
+    expect(platform.envelopes).toEqual([{ tenantId: null, data: {} }]);
+    await runBatch(tenants.envelopes[0]);
+    expect(deliveries.map((delivery) => delivery.event.payload)).toEqual([{ who: 'tenant' }]);
+    await runBatch(platform.envelopes[0]);
+    expect(deliveries.map((delivery) => delivery.event.payload)).toEqual([{ who: 'tenant' }, { who: 'platform' }]);
+    expect(deliveries[1]!.event.tenantId).toBeNull();
+  });
+
+  it('a batch job that runs twice, one after the other, calls subscribers only once', async () => {
+    const tenant = await tenantWithEvents();
     const type = `test.twice-${uniqueSuffix()}`;
     const deliveries = subscribeRecorder(type);
-    const { eventId, envelopes } = await emitAndClaim(type, {});
-    await executeJob(t.kernel, dispatchEventJob, envelopes[0], { jobId: eventId, attempt: 1 });
-    await executeJob(t.kernel, dispatchEventJob, envelopes[0], { jobId: eventId, attempt: 2 });
-    expect(deliveries.map((delivery) => delivery.event.id)).toEqual([eventId]);
+    const { eventIds, envelopes } = await emitAndClaim(tenant, [{ type }, { type }]);
+    await runBatch(envelopes[0], 1);
+    await runBatch(envelopes[0], 2);
+    expect(deliveries.map((delivery) => delivery.event.id)).toEqual(eventIds);
   });
 
-  it('two dispatch jobs for the same event running at the same time call subscribers only once', async () => {
+  it('two batch jobs of one tenant running at the same time deliver each event once', async () => {
+    const tenant = await tenantWithEvents();
     const type = `test.concurrent-${uniqueSuffix()}`;
     const deliveries = subscribeRecorder(type);
-    const { eventId, envelopes } = await emitAndClaim(type, {});
-    await Promise.all([
-      executeJob(t.kernel, dispatchEventJob, envelopes[0], { jobId: eventId, attempt: 1 }),
-      executeJob(t.kernel, dispatchEventJob, envelopes[0], { jobId: eventId, attempt: 1 }),
-    ]);
-    expect(deliveries.map((delivery) => delivery.event.id)).toEqual([eventId]);
+    const { eventIds, envelopes } = await emitAndClaim(tenant, [{ type }, { type }, { type }]);
+    await Promise.all([runBatch(envelopes[0]), runBatch(envelopes[0])]);
+    expect(deliveries.map((delivery) => delivery.event.id).sort()).toEqual([...eventIds].sort());
+    expect(Object.values(await outbox(eventIds)).every((row) => row.dispatched)).toBe(true);
   });
 
-  it('a subscriber that fails leaves the event undispatched, so the retry delivers it', async () => {
+  it('a full batch queues the next one at once', async () => {
+    const tenant = await tenantWithEvents();
+    const type = `test.full-${uniqueSuffix()}`;
+    const deliveries = subscribeRecorder(type);
+    const { eventIds, envelopes } = await emitAndClaim(tenant, [1, 2, 3, 4, 5].map((n) => ({ type, payload: { n } })));
+    const size = outboxDispatch.batchSize;
+    outboxDispatch.batchSize = 2;
+    try {
+      await runBatch(envelopes[0]);
+      expect(deliveries.map((delivery) => delivery.event.id)).toEqual(eventIds.slice(0, 2));
+      const next = await takeJob(`events:${tenant}`);
+      expect(next?.payload).toEqual({ tenantId: tenant, data: {} });
+      await runBatch(next!.payload);
+      await runBatch((await takeJob(`events:${tenant}`))!.payload);
+      expect(deliveries.map((delivery) => delivery.event.id)).toEqual(eventIds);
+      // The last batch was not full: nothing more queued.
+      expect(await takeJob(`events:${tenant}`)).toBeNull();
+    } finally {
+      outboxDispatch.batchSize = size;
+    }
+  });
+
+  it('a subscriber that fails holds up only its event: the others are delivered, it is retried on its own', async () => {
+    const tenant = await tenantWithEvents();
     const type = `test.retried-${uniqueSuffix()}`;
+    const calls: string[] = [];
+    let failing = '';
+    t.kernel.events.subscribe(type, async (tx, event) => {
+      // A write that must not survive the failed delivery.
+      await tx.execute(sql`UPDATE outbox_events SET payload = '{"touched":true}'::jsonb WHERE id = ${event.id}`);
+      calls.push(event.id);
+      if (event.id === failing) throw new Error('subscriber failed once');
+    });
+    const { eventIds, envelopes } = await emitAndClaim(tenant, [{ type }, { type }, { type }]);
+    failing = eventIds[1]!;
+    await runBatch(envelopes[0]);
+    // The batch ran without savepoints, met the failure, and was redone with one savepoint per event.
+    expect(calls).toEqual([eventIds[0], eventIds[1], ...eventIds]);
+    expect(await outbox(eventIds)).toEqual({
+      [eventIds[0]!]: { dispatched: true, failures: 0 },
+      [eventIds[1]!]: { dispatched: false, failures: 1 },
+      [eventIds[2]!]: { dispatched: true, failures: 0 },
+    });
+    // Only the delivered events' writes were committed.
+    const written = await t.owner.query<{ id: string; payload: unknown }>('SELECT id, payload FROM outbox_events WHERE id = ANY($1::uuid[])', [eventIds]);
+    expect(Object.fromEntries(written.rows.map((row) => [row.id, row.payload]))).toEqual({
+      [eventIds[0]!]: { touched: true },
+      [eventIds[1]!]: {},
+      [eventIds[2]!]: { touched: true },
+    });
+    // Its retry is its own job, with backoff; later batches leave it alone.
+    const retry = await takeJob(`event:${failing}`);
+    expect(retry?.payload).toEqual({ tenantId: tenant, data: { eventId: failing } });
+    expect(retry!.runAt.getTime()).toBeGreaterThan(Date.now());
+    await runBatch(envelopes[0]);
+    expect(calls).toHaveLength(5);
+    failing = '';
+    await executeJob(t.kernel, dispatchEventJob, retry!.payload, { jobId: failing, attempt: 1 });
+    expect(calls).toEqual([eventIds[0], eventIds[1], ...eventIds, eventIds[1]]);
+    expect(Object.values(await outbox(eventIds)).every((row) => row.dispatched)).toBe(true);
+  });
+
+  it('the single-event job (retries) delivers once, even when run twice or twice at once', async () => {
+    const tenant = await tenantWithEvents();
+    const type = `test.single-${uniqueSuffix()}`;
+    const deliveries = subscribeRecorder(type);
+    const { eventIds } = await emitAndClaim(tenant, [{ type }]);
+    const envelope = { tenantId: tenant, data: { eventId: eventIds[0] } };
+    await Promise.all([
+      executeJob(t.kernel, dispatchEventJob, envelope, { jobId: 'single', attempt: 1 }),
+      executeJob(t.kernel, dispatchEventJob, envelope, { jobId: 'single', attempt: 1 }),
+    ]);
+    await executeJob(t.kernel, dispatchEventJob, envelope, { jobId: 'single', attempt: 2 });
+    expect(deliveries.map((delivery) => delivery.event.id)).toEqual(eventIds);
+  });
+
+  it('a single-event job whose subscriber fails leaves the event undispatched, so the retry delivers it', async () => {
+    const tenant = await tenantWithEvents();
+    const type = `test.single-retried-${uniqueSuffix()}`;
     let calls = 0;
     t.kernel.events.subscribe(type, async () => {
       calls += 1;
       if (calls === 1) throw new Error('subscriber failed once');
     });
-    const { eventId, envelopes } = await emitAndClaim(type, {});
-    await expect(executeJob(t.kernel, dispatchEventJob, envelopes[0], { jobId: eventId, attempt: 1 })).rejects.toThrow('subscriber failed once');
-    const pending = await t.owner.query('SELECT dispatched_at FROM outbox_events WHERE id = $1', [eventId]);
-    expect(pending.rows).toEqual([{ dispatched_at: null }]);
-    await executeJob(t.kernel, dispatchEventJob, envelopes[0], { jobId: eventId, attempt: 2 });
+    const { eventIds } = await emitAndClaim(tenant, [{ type }]);
+    const envelope = { tenantId: tenant, data: { eventId: eventIds[0] } };
+    await expect(executeJob(t.kernel, dispatchEventJob, envelope, { jobId: 'single', attempt: 1 })).rejects.toThrow('subscriber failed once');
+    expect(await outbox(eventIds)).toEqual({ [eventIds[0]!]: { dispatched: false, failures: 0 } });
+    await executeJob(t.kernel, dispatchEventJob, envelope, { jobId: 'single', attempt: 2 });
     expect(calls).toBe(2);
-    const done = await t.owner.query<{ dispatched_at: Date | null }>('SELECT dispatched_at FROM outbox_events WHERE id = $1', [eventId]);
-    expect(done.rows[0]!.dispatched_at).toBeInstanceOf(Date);
+    expect(await outbox(eventIds)).toEqual({ [eventIds[0]!]: { dispatched: true, failures: 0 } });
   });
 });

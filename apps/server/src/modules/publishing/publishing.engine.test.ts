@@ -14,9 +14,9 @@ import {
 } from '../../../test/factories/publishing.js';
 import { createTestApp, request, type TestApp } from '../../../test/harness.js';
 import { withSystemAccess } from '../../kernel/db/tenancy.js';
-import { enqueueJob } from '../../kernel/jobs/jobs.js';
-import { loadPublishingConnection } from '../social/index.js';
-import { sweepJob } from './publishing.jobs.js';
+import { enqueueJob, executeJob } from '../../kernel/jobs/jobs.js';
+import { getProvider, loadPublishingConnection, overrideProvider, ProviderError } from '../social/index.js';
+import { collectMetricsJob, sweepJob } from './publishing.jobs.js';
 import { claimDueTargets } from './publishing.queries.js';
 import { canTransition, retryDelaySeconds } from './publishing.state.js';
 import { dispatchDueTargets } from './use-cases/dispatch.js';
@@ -66,8 +66,10 @@ describe('publishing engine', () => {
     expect(detail.transitions.map((transition) => `${transition.from}→${transition.to}`)).toEqual(['null→scheduled', 'scheduled→publishing', 'publishing→published']);
     const row = await readTargetRow(t, target.id);
     expect(await countSandboxPosts(t, row.idempotency_key)).toBe(1);
+    // Engagement is a chain: only the +1 h snapshot is queued; each one queues the next.
     expect(await findQueuedJob(t, `metrics:${target.id}:1`)).toMatchObject({ task: 'publishing.collect-metrics' });
-    expect(await findQueuedJob(t, `metrics:${target.id}:72`)).not.toBeNull();
+    expect(await findQueuedJob(t, `metrics:${target.id}:6`)).toBeNull();
+    expect(await findQueuedJob(t, `metrics:${target.id}:72`)).toBeNull();
   });
 
   it('queues a dispatcher wake-up at the target’s time, so an idle system publishes without polling', async () => {
@@ -97,7 +99,44 @@ describe('publishing engine', () => {
 
     const detail = await getTargetDetail(t, tenant, target.id);
     expect(detail.latestMetrics).toMatchObject({ likes: 7, comments: 2, shares: 1, impressions: 120, clicks: 9 });
-    expect(await findQueuedJob(t, `metrics:${target.id}:6`)).not.toBeNull();
+    // The next snapshot of the series, at publishing + 6 h; then +24 h, +72 h, and none after that.
+    const published = (await t.owner.query<{ published_at: Date }>('SELECT published_at FROM publish_targets WHERE id = $1', [target.id])).rows[0]!.published_at;
+    const next = await findQueuedJob(t, `metrics:${target.id}:6`);
+    expect(new Date(next!.run_at).getTime()).toBe(published.getTime() + 6 * 3600_000);
+    for (const [hours, following] of [[6, 24], [24, 72]] as const) {
+      await t.owner.query(`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1`, [`metrics:${target.id}:${hours}`]);
+      await t.drainJobs();
+      expect(await findQueuedJob(t, `metrics:${target.id}:${hours}`)).toBeNull();
+      expect(await findQueuedJob(t, `metrics:${target.id}:${following}`)).not.toBeNull();
+    }
+    await t.owner.query(`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1`, [`metrics:${target.id}:72`]);
+    await t.drainJobs();
+    const snapshots = await t.owner.query('SELECT count(*)::int AS count FROM engagement_metrics WHERE target_id = $1', [target.id]);
+    expect(snapshots.rows[0]).toEqual({ count: 4 });
+    const pending = await t.owner.query(`SELECT count(*)::int AS count FROM graphile_worker._private_jobs WHERE key LIKE $1`, [`metrics:${target.id}:%`]);
+    expect(pending.rows[0]).toEqual({ count: 0 });
+  });
+
+  it('a snapshot whose attempts all fail still queues the next one of the series (only on its last attempt)', async () => {
+    const target = await createTarget(t, tenant, { text: 'Metrics down', scheduledAt: null });
+    await dispatchAndDrain(t, target.id);
+    await t.owner.query('DELETE FROM graphile_worker._private_jobs WHERE key = $1', [`metrics:${target.id}:1`]);
+    const sandbox = getProvider(t.kernel, 'sandbox');
+    overrideProvider(t.kernel, {
+      ...sandbox,
+      async fetchMetrics() {
+        throw new ProviderError('retryable', 'metrics endpoint down');
+      },
+    });
+    try {
+      const envelope = { tenantId: tenant.tenant.id, data: { targetId: target.id, hoursAfterPublish: 1 } };
+      await expect(executeJob(t.kernel, collectMetricsJob, envelope, { jobId: 'metrics', attempt: 1 })).rejects.toThrow('metrics endpoint down');
+      expect(await findQueuedJob(t, `metrics:${target.id}:6`)).toBeNull();
+      await expect(executeJob(t.kernel, collectMetricsJob, envelope, { jobId: 'metrics', attempt: collectMetricsJob.maxAttempts! })).rejects.toThrow('metrics endpoint down');
+      expect(await findQueuedJob(t, `metrics:${target.id}:6`)).toMatchObject({ task: 'publishing.collect-metrics' });
+    } finally {
+      overrideProvider(t.kernel, sandbox);
+    }
   });
 
   it('rescheduling removes the queued publish job: the old time publishes nothing, the new one publishes once', async () => {

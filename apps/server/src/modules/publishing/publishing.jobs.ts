@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Tx } from '../../kernel/db/database.js';
+import { withTenant } from '../../kernel/db/tenancy.js';
 import { defineJob, enqueueJob, enqueueJobs, removeJob } from '../../kernel/jobs/jobs.js';
+import { findTarget, type TargetRow } from './publishing.queries.js';
 import { collectTargetMetrics } from './use-cases/collect-metrics.js';
 import { runDispatcher, sweepTargets } from './use-cases/dispatch.js';
 import { publishTarget } from './use-cases/publish-target.js';
@@ -8,7 +10,7 @@ import { reconcileTarget } from './use-cases/reconcile-target.js';
 
 /**
  * The publishing jobs and the only helpers that enqueue them. Job keys make every schedule replaceable:
- * `publish:<targetId>`, `reconcile:<targetId>`, `metrics:<targetId>:<hours>`, and one dispatch wake-up per
+ * `publish:<targetId>`, `reconcile:<targetId>`, `metrics:<targetId>:<hours>` (one pending per target), and one dispatch wake-up per
  * due second (`publishing.dispatch:<epoch second>`), so a burst of posts due together makes one wake-up.
  */
 
@@ -68,14 +70,30 @@ export const sweepJob = defineJob({
   },
 });
 
-/** One engagement snapshot of a published target. */
+/**
+ * One engagement snapshot of a published target; it queues the next one of the series (metricsScheduleHours)
+ * when it is stored or found unavailable, or when its last attempt failed, so one job per target is pending.
+ */
 export const collectMetricsJob = defineJob({
   id: 'publishing.collect-metrics',
   payload: z.object({ targetId: z.string().uuid(), hoursAfterPublish: z.number().int().min(0) }),
   transactional: false,
   maxAttempts: 5,
-  run: async (ctx, { targetId }) => {
-    await collectTargetMetrics(ctx, requireJobTenant(ctx.tenantId), targetId);
+  run: async (ctx, { targetId, hoursAfterPublish }) => {
+    const tenantId = requireJobTenant(ctx.tenantId);
+    const scheduleNext = (tx: Tx, target: TargetRow) => scheduleNextMetricsCollection(tx, target, hoursAfterPublish);
+    try {
+      await collectTargetMetrics(ctx, tenantId, targetId, undefined, scheduleNext);
+    } catch (error) {
+      // Out of attempts: this snapshot is lost, the series goes on.
+      if (ctx.attempt >= (collectMetricsJob.maxAttempts ?? 1)) {
+        await withTenant({ db: ctx.db, tenantId }, async (tx) => {
+          const target = await findTarget(tx, targetId);
+          if (target?.status === 'published') await scheduleNext(tx, target);
+        });
+      }
+      throw error;
+    }
   },
 });
 
@@ -131,13 +149,22 @@ export async function cancelReconcile(tx: Tx, targetId: string): Promise<void> {
   await removeJob(tx, `reconcile:${targetId}`);
 }
 
+/** The first engagement snapshot of a post just published; each snapshot queues the next (a chain, one job at a time). */
 export async function scheduleMetricsCollection(tx: Tx, tenantId: string, targetId: string, publishedAt: Date): Promise<void> {
-  await enqueueJobs(
-    tx,
-    collectMetricsJob,
-    metricsScheduleHours.map((hours) => ({
-      payload: { targetId, hoursAfterPublish: hours },
-      options: { tenantId, key: `metrics:${targetId}:${hours}`, runAt: new Date(publishedAt.getTime() + hours * 3600_000) },
-    })),
-  );
+  const hours = metricsScheduleHours[0]!;
+  await enqueueMetricsCollection(tx, tenantId, targetId, hours, new Date(publishedAt.getTime() + hours * 3600_000));
+}
+
+/** The snapshot after the one taken `hoursAfterPublish` hours after publishing, if the series goes on. */
+export async function scheduleNextMetricsCollection(tx: Tx, target: TargetRow, hoursAfterPublish: number): Promise<void> {
+  const next = metricsScheduleHours.find((hours) => hours > hoursAfterPublish);
+  if (next === undefined) return;
+  const base = target.publishedAt ?? new Date();
+  // A snapshot that ran late (a backlog, retries) does not pull the next one before its time, nor into the past.
+  const runAt = new Date(Math.max(base.getTime() + next * 3600_000, Date.now()));
+  await enqueueMetricsCollection(tx, target.tenantId, target.id, next, runAt);
+}
+
+async function enqueueMetricsCollection(tx: Tx, tenantId: string, targetId: string, hours: number, runAt: Date): Promise<void> {
+  await enqueueJob(tx, collectMetricsJob, { targetId, hoursAfterPublish: hours }, { tenantId, key: `metrics:${targetId}:${hours}`, runAt });
 }

@@ -161,16 +161,74 @@ const changeColumns: Record<keyof TargetChanges, string> = {
   publishedAt: 'published_at',
 };
 
-export async function updateTarget(tx: Tx, id: string, changes: TargetChanges): Promise<TargetRow> {
+function targetAssignments(changes: TargetChanges): SQL {
   const assignments: SQL[] = [sql`updated_at = now()`];
   for (const [key, value] of Object.entries(changes) as Array<[keyof TargetChanges, unknown]>) {
     if (value === undefined) continue;
     const column = sql.identifier(changeColumns[key]);
     assignments.push(value instanceof Date ? sql`${column} = ${instant(value)}` : sql`${column} = ${value as string | number | null}`);
   }
+  return sql.join(assignments, sql`, `);
+}
+
+export async function updateTarget(tx: Tx, id: string, changes: TargetChanges): Promise<TargetRow> {
   const rows = await tx.execute<Record<string, unknown>>(sql`
-    UPDATE publish_targets SET ${sql.join(assignments, sql`, `)} WHERE id = ${id} RETURNING ${targetColumns}`);
+    UPDATE publish_targets SET ${targetAssignments(changes)} WHERE id = ${id} RETURNING ${targetColumns}`);
   return toTargetRow(rows.rows[0]!);
+}
+
+/**
+ * updateTarget and its transition row in one statement (one round trip); transitionTarget checks the edge.
+ */
+export async function updateTargetWithTransition(
+  tx: Tx,
+  target: { id: string; tenantId: string },
+  changes: TargetChanges,
+  transition: { from: TargetStatus; to: TargetStatus; reason: string },
+): Promise<TargetRow> {
+  const rows = await tx.execute<Record<string, unknown>>(sql`
+    WITH updated AS (
+      UPDATE publish_targets SET ${targetAssignments(changes)} WHERE id = ${target.id} RETURNING ${targetColumns}
+    ), logged AS (
+      INSERT INTO publish_target_transitions (tenant_id, target_id, from_status, to_status, reason, at)
+      SELECT tenant_id, id, ${transition.from}, ${transition.to}, ${transition.reason}, clock_timestamp() FROM updated
+    )
+    SELECT * FROM updated`);
+  return toTargetRow(rows.rows[0]!);
+}
+
+/**
+ * The start of a publish attempt, in one statement: under the target's row lock, a target that is
+ * scheduled and due (dispatched, or next_attempt_at ≤ startedAt) goes to publishing with attempt_count + 1,
+ * its transition is recorded, and an open attempt row with the target's idempotency key is inserted.
+ * Null (nothing written) when the target is missing, not scheduled or not due.
+ */
+export async function startAttempt(tx: Tx, attempt: { targetId: string; startedAt: Date }): Promise<TargetRow | null> {
+  const rows = await tx.execute<Record<string, unknown>>(sql`
+    WITH locked AS (
+      SELECT id, tenant_id, status, attempt_count, idempotency_key, dispatched_at, next_attempt_at
+        FROM publish_targets WHERE id = ${attempt.targetId} FOR UPDATE
+    ), due AS (
+      SELECT id, tenant_id, attempt_count + 1 AS attempt_number, idempotency_key FROM locked
+       WHERE status = 'scheduled' AND (dispatched_at IS NOT NULL OR next_attempt_at <= ${instant(attempt.startedAt)})
+    ), started AS (
+      UPDATE publish_targets t
+         SET status = 'publishing', attempt_count = due.attempt_number, next_attempt_at = NULL, dispatched_at = NULL, updated_at = now()
+        FROM due WHERE t.id = due.id
+      RETURNING ${sql.join([sql`t.id`, sql`t.tenant_id`, sql`t.account_id`, sql`t.connection_id`, sql`t.network`, sql`t.content`, sql`t.scheduled_at`,
+        sql`t.scheduled_at::text AS scheduled_at_text`, sql`t.status`, sql`t.attempt_count`, sql`t.attempt_base`, sql`t.next_attempt_at`, sql`t.dispatched_at`,
+        sql`t.idempotency_key`, sql`t.external_id`, sql`t.external_url`, sql`t.last_error`, sql`t.last_error_kind`, sql`t.published_at`, sql`t.created_by`,
+        sql`t.created_at`, sql`t.updated_at`], sql`, `)}
+    ), logged AS (
+      INSERT INTO publish_target_transitions (tenant_id, target_id, from_status, to_status, reason, at)
+      SELECT tenant_id, id, 'scheduled', 'publishing', 'attempt ' || attempt_number || ' started', clock_timestamp() FROM due
+    ), opened AS (
+      INSERT INTO publish_attempts (tenant_id, target_id, attempt_number, idempotency_key, started_at)
+      SELECT tenant_id, id, attempt_number, idempotency_key, ${instant(attempt.startedAt)} FROM due
+    )
+    SELECT * FROM started`);
+  const row = rows.rows[0];
+  return row ? toTargetRow(row) : null;
 }
 
 export async function insertTransition(
@@ -223,6 +281,31 @@ export async function finishAttempt(
            retry_not_before = ${attempt.retryNotBefore ? instant(attempt.retryNotBefore) : null}
      WHERE target_id = ${attempt.targetId} AND attempt_number = ${attempt.attemptNumber} AND finished_at IS NULL`);
   return (result.rowCount ?? 0) > 0;
+}
+
+/**
+ * The target under its row lock and finishAttempt, in one statement (the lock first, as before): the
+ * target (null when it is gone: then nothing is closed) and whether this call closed the attempt.
+ */
+export async function lockTargetAndFinishAttempt(
+  tx: Tx,
+  attempt: Parameters<typeof finishAttempt>[1],
+): Promise<{ target: TargetRow | null; closed: boolean }> {
+  const rows = await tx.execute<Record<string, unknown>>(sql`
+    WITH current AS (
+      SELECT ${targetColumns} FROM publish_targets WHERE id = ${attempt.targetId} FOR UPDATE
+    ), closed AS (
+      UPDATE publish_attempts
+         SET finished_at = ${instant(attempt.finishedAt)}, outcome = ${attempt.outcome}, error_kind = ${attempt.errorKind}, error_message = ${attempt.errorMessage},
+             retry_not_before = ${attempt.retryNotBefore ? instant(attempt.retryNotBefore) : null}
+       WHERE target_id = ${attempt.targetId} AND attempt_number = ${attempt.attemptNumber} AND finished_at IS NULL
+         AND EXISTS (SELECT 1 FROM current)
+      RETURNING 1
+    )
+    SELECT current.*, (SELECT count(*) FROM closed)::int AS closed_count FROM current`);
+  const row = rows.rows[0];
+  if (!row) return { target: null, closed: false };
+  return { target: toTargetRow(row), closed: Number(row.closed_count) > 0 };
 }
 
 /** Record what reconciliation learned about an attempt that ended with an unknown outcome. */

@@ -1,6 +1,6 @@
 import type { Tx } from '../../kernel/db/database.js';
 import type { Config } from '../../kernel/config.js';
-import { insertTransition, updateTarget, type TargetChanges, type TargetRow, type TargetStatus } from './publishing.queries.js';
+import { updateTargetWithTransition, type TargetChanges, type TargetRow, type TargetStatus } from './publishing.queries.js';
 
 /**
  * The post target's state machine. Every change goes through transitionTarget, which refuses edges not
@@ -40,9 +40,7 @@ export async function transitionTarget(
   if (!canTransition(target.status, to)) {
     throw new Error(`Post target ${target.id} cannot go from ${target.status} to ${to}`);
   }
-  const updated = await updateTarget(tx, target.id, { ...changes, status: to });
-  await insertTransition(tx, { tenantId: target.tenantId, targetId: target.id, from: target.status, to, reason });
-  return updated;
+  return updateTargetWithTransition(tx, target, { ...changes, status: to }, { from: target.status, to, reason });
 }
 
 /** Attempts that count towards PUBLISH_MAX_ATTEMPTS: those since the latest retry by a person. */

@@ -31,7 +31,13 @@ export {
    * connection (exists in the account, active, destination selected)? A typed result, not an error.
    */
   checkSchedulingConnection,
+  /**
+   * In the caller's transaction: the account's connections a post can be planned for (active, or waiting
+   * for a reconnect), with network, destination kind and name. For content's destination picker and checks.
+   */
+  listSchedulableConnections,
   type PublishingConnection,
+  type SchedulableConnection,
   type SchedulingCheck,
 } from './social.publishing.js';
 

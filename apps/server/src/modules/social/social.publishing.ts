@@ -1,14 +1,14 @@
 import { emitEvent } from '../../kernel/events/events.js';
 import type { Tx } from '../../kernel/db/database.js';
 import { isUuid } from '../../kernel/db/database.js';
-import { withTenant } from '../../kernel/db/tenancy.js';
+import { withTenant, withTenantRead } from '../../kernel/db/tenancy.js';
 import { notFound } from '../../kernel/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { queueMail } from '../../kernel/mail/mail.js';
 import { getProvider } from './providers/index.js';
 import { ProviderError, type ConnectionCredentials, type NetworkId, type SocialProvider } from './providers/provider.js';
 import { reencryptSecret } from '../../kernel/crypto/secrets.js';
-import { replaceConnectionSecrets, selectConnectionById, selectContactsByUserIds, updateConnectionCredentials, updateConnectionStatus } from './social.queries.js';
+import { replaceConnectionSecrets, selectConnectionById, selectConnections, selectContactsByUserIds, updateConnectionCredentials, updateConnectionStatus } from './social.queries.js';
 import type { ConnectionRow } from './social.schema.js';
 import { listAccountAdminUserIds } from '../tenancy/index.js';
 import { connectionsPageUrl, escapeHtml, openSecret, sealSecret } from './social.shared.js';
@@ -60,7 +60,7 @@ async function requireRow(tx: Tx, connectionId: string, forUpdate: boolean): Pro
 }
 
 export type SchedulingCheck =
-  | { ok: true; network: NetworkId; destinationName: string }
+  | { ok: true; network: NetworkId; destinationName: string; destinationKind: ConnectionRow['destinationKind'] }
   | { ok: false; problem: 'not_found' | 'needs_reconnect' | 'disconnected' | 'no_destination'; reason: string | null };
 
 /**
@@ -74,7 +74,29 @@ export async function checkSchedulingConnection(tx: Tx, input: { accountId: stri
   if (!row || row.accountId !== input.accountId) return { ok: false, problem: 'not_found', reason: null };
   if (row.status !== 'active') return { ok: false, problem: row.status, reason: row.statusReason };
   if (!row.destinationId.trim()) return { ok: false, problem: 'no_destination', reason: null };
-  return { ok: true, network: row.network, destinationName: row.destinationName };
+  return { ok: true, network: row.network, destinationName: row.destinationName, destinationKind: row.destinationKind };
+}
+
+export type SchedulableConnection = {
+  id: string;
+  network: NetworkId;
+  destinationKind: ConnectionRow['destinationKind'];
+  destinationName: string;
+  status: 'active' | 'needs_reconnect';
+};
+
+/**
+ * The connections of `accountId` a post can be planned for, in the caller's transaction: active ones and
+ * those waiting for a reconnect (shown, but scheduling refuses them until reconnected); disconnected ones
+ * and any without a destination are left out. No token is read.
+ */
+export async function listSchedulableConnections(tx: Tx, accountId: string): Promise<SchedulableConnection[]> {
+  const rows = await selectConnections(tx, { accountId, status: 'all' });
+  return rows.flatMap((row) =>
+    row.status === 'disconnected' || !row.destinationId.trim()
+      ? []
+      : [{ id: row.id, network: row.network, destinationKind: row.destinationKind, destinationName: row.destinationName, status: row.status }],
+  );
 }
 
 /**
@@ -86,7 +108,8 @@ export async function checkSchedulingConnection(tx: Tx, input: { accountId: stri
  */
 export async function loadPublishingConnection(kernel: Kernel, tenantId: string, connectionId: string): Promise<PublishingConnection> {
   const scope = { db: kernel.db, tenantId };
-  const row = await withTenant(scope, (tx) => requireRow(tx, connectionId, false));
+  // A read: one round trip (docs/decisions/009-scoped-reads.md). Writes below (re-encryption, refresh) take their own transactions.
+  const row = await withTenantRead(scope, (tx) => requireRow(tx, connectionId, false));
   await moveSecretsToCurrentKey(kernel, row);
   const provider = getProvider(kernel, row.network);
   if (row.status !== 'active' || !expiresSoon(row, provider) || !canRefresh(provider)) return toPublishingConnection(kernel, provider, row);

@@ -2,7 +2,9 @@ import type { Tx } from '../../kernel/db/database.js';
 import type { OmniModule } from '../../kernel/module.js';
 import { refuseSuspendedTenant, resolveTenantFromHost, startSuspensionPoller } from './tenancy.guards.js';
 import './tenancy.permissions.js';
-import { insertMembership } from './tenancy.queries.js';
+import type { PublicTenant } from '@omni/contracts/tenancy';
+import { readBranding } from './tenancy.branding.js';
+import { insertMembership, selectTenantById } from './tenancy.queries.js';
 import { tenancyRoutes } from './tenancy.routes.js';
 import type { MembershipRow } from './tenancy.schema.js';
 
@@ -54,7 +56,23 @@ export {
    * owners and admins when it has none. For notifications (e.g. a social connection needing reconnect).
    */
   selectAccountAdminUserIds as listAccountAdminUserIds,
+  /**
+   * In the caller's transaction: the user ids of the account's members whose role lies between
+   * minAccountRole and maxAccountRole (default admin), plus the tenant's owners and admins (who inherit
+   * admin) when the range reaches admin. For approvers (editor+) and client reviewers (client..client).
+   */
+  selectAccountUserIdsWithRole as listAccountUserIdsWithRole,
+  type AccountRoleName,
 } from './tenancy.queries.js';
+
+/**
+ * In the caller's transaction (the tenant's own, or system access): what a public page shows of a tenant —
+ * name, slug, branding — and whether it is suspended; null when there is no such tenant.
+ */
+export async function getTenantPublicProfile(tx: Tx, tenantId: string): Promise<(PublicTenant & { suspended: boolean }) | null> {
+  const tenant = await selectTenantById(tx, tenantId);
+  return tenant ? { name: tenant.name, slug: tenant.slug, branding: readBranding(tenant.branding), suspended: tenant.status === 'suspended' } : null;
+}
 
 export {
   /** Whether a tenant is suspended, from this process's view (refreshed every 2 s). */

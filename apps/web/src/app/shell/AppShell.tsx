@@ -8,6 +8,7 @@ import { Badge, cn } from '../../shared/ui';
 import { CloseIcon, MenuIcon } from '../../shared/ui/icons';
 import { LogoMark } from '../../shared/ui/Logo';
 import { OfflineBanner } from '../OfflineBanner';
+import { NotificationBell } from '../../modules/notifications/NotificationBell';
 import { navigationFor } from './navigation';
 import { ScopeSwitcher } from './ScopeSwitcher';
 import { UserMenu } from './UserMenu';
@@ -49,6 +50,7 @@ export function AppShell() {
         <Badge tone="primary" className="ml-auto">
           <span data-testid="tier-badge">{t(`tiers.${access.tier}`)}</span>
         </Badge>
+        {!inDrawer && access.hasTenant && <NotificationBell align="start" />}
         {inDrawer && (
           <button
             type="button"
@@ -123,7 +125,8 @@ export function AppShell() {
           </button>
           <LogoMark className="size-6" />
           <span className="font-semibold">Omni</span>
-          <div className="ml-auto">
+          <div className="ml-auto flex items-center gap-1">
+            {access.hasTenant && <NotificationBell />}
             <UserMenu compact canManageApiKeys={access.canManageApiKeys} />
           </div>
         </header>

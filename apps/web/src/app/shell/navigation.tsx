@@ -1,12 +1,20 @@
 import type { ReactNode } from 'react';
 import type { Access } from '../../shared/auth/access';
 import type { Scope } from '@omni/contracts/identity';
+import { mediaAccessOf } from '../../modules/media/mediaApi';
+import { ImageIcon } from '../../modules/media/mediaShared';
 import { publishingAccessOf } from '../../modules/publishing/publishingApi';
 import { socialAccessOf } from '../../modules/social/socialApi';
+import { approvalsAccessOf } from '../../modules/approvals/approvalsApi';
+import { BellIcon } from '../../modules/notifications/NotificationBell';
+import { feedsAccessOf } from '../../modules/feeds/feedsApi';
+import { contentAccessOf } from '../../modules/content/contentApi';
 import {
   ActivityIcon,
   BriefcaseIcon,
+  CheckIcon,
   CalendarIcon,
+  GlobeIcon,
   BuildingIcon,
   HomeIcon,
   KeyIcon,
@@ -52,12 +60,20 @@ export function navigationFor(access: Access, scope: Scope | null = null): NavSe
       if (access.canReadMembers) workspace.push({ to: '/team', labelKey: 'nav.people', icon: <UsersIcon /> });
     }
     if (publishingAccessOf(scope).canRead) workspace.push({ to: '/publishing', labelKey: 'nav.publishing', icon: <CalendarIcon /> });
+    if (contentAccessOf(scope).canRead) {
+      workspace.push({ to: '/content/posts', labelKey: 'nav.posts', icon: <ScrollIcon /> }, { to: '/content/templates', labelKey: 'nav.templates', icon: <ScrollIcon /> });
+      workspace.push({ to: '/settings/content', labelKey: 'nav.contentSettings', icon: <ScrollIcon /> });
+    }
+    if (approvalsAccessOf(scope).canRead) workspace.push({ to: '/approvals', labelKey: 'nav.approvals', icon: <CheckIcon /> });
     if (socialAccessOf(scope).canRead) workspace.push({ to: '/connections', labelKey: 'nav.connections', icon: <LinkIcon /> });
+    if (feedsAccessOf(scope).canRead) workspace.push({ to: '/settings/feeds', labelKey: 'nav.feeds', icon: <GlobeIcon /> });
+    if (mediaAccessOf(scope).canRead) workspace.push({ to: '/media', labelKey: 'nav.media', icon: <ImageIcon /> });
     sections.push({ titleKey: 'nav.sections.workspace', items: workspace });
   }
   const personal: NavItem[] = [
     { to: '/settings/profile', labelKey: 'nav.profile', icon: <UserIcon /> },
     { to: '/settings/sessions', labelKey: 'nav.sessions', icon: <MonitorIcon /> },
+    ...(access.hasTenant ? [{ to: '/notifications', labelKey: 'nav.notifications', icon: <BellIcon className="size-4" /> }] : []),
   ];
   if (access.canManageApiKeys) personal.push({ to: '/settings/api-keys', labelKey: 'nav.apiKeys', icon: <KeyIcon /> });
   sections.push({ titleKey: 'nav.sections.you', items: personal });

@@ -13,7 +13,8 @@ import {
   type ClaimedTarget,
 } from '../publishing.queries.js';
 import { rateWindows } from '../publishing.rate-windows.js';
-import { networkCaps, transitionTarget } from '../publishing.state.js';
+import { networkCaps } from '../publishing.state.js';
+import { markLate } from './outcomes.js';
 
 export type DispatchResult = {
   claimed: ClaimedTarget[];
@@ -93,10 +94,7 @@ export async function dispatchDueTargets(kernel: Kernel, tx: Tx, now: Date = new
   for (const target of missed) {
     const lateBy = Math.round((now.getTime() - (target.nextAttemptAt ?? target.scheduledAt).getTime()) / 1000);
     const allowed = target.lateAfterSeconds ?? config.PUBLISH_LATE_AFTER_SECONDS;
-    await transitionTarget(tx, target, 'late', `not published: due ${lateBy} s ago, more than the ${allowed} s allowed (no worker ran)`, {
-      nextAttemptAt: null,
-      dispatchedAt: null,
-    });
+    await markLate(tx, target, `not published: due ${lateBy} s ago, more than the ${allowed} s allowed (no worker ran)`);
   }
 
   const windows = rateWindows(config);

@@ -3,7 +3,7 @@ import { emitEvent } from '../../../kernel/events/events.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { ProviderError, type ProviderErrorKind, type PublishResult } from '../../social/index.js';
 import { scheduleDispatch, scheduleMetricsCollection } from '../publishing.jobs.js';
-import type { TargetRow } from '../publishing.queries.js';
+import type { TargetRow, TargetStatus } from '../publishing.queries.js';
 import { attemptsUsed, retryDelaySeconds, transitionTarget } from '../publishing.state.js';
 
 /** A failure as the engine sees it: the provider's classification, or unknown_outcome for anything else. */
@@ -21,6 +21,14 @@ export function classifyFailure(error: unknown, fallbackKind: ProviderErrorKind)
   }
   const message = error instanceof Error ? error.message : String(error);
   return { kind: fallbackKind, message: message.slice(0, messageLimit) };
+}
+
+/**
+ * What every publishing event carries (content's status sync re-reads the authoritative statuses anyway):
+ * the target, its account, connection and network, and the status it has now.
+ */
+export function targetEventPayload(target: Pick<TargetRow, 'id' | 'accountId' | 'connectionId' | 'network'>, status: TargetStatus): Record<string, unknown> {
+  return { targetId: target.id, accountId: target.accountId, connectionId: target.connectionId, network: target.network, status };
 }
 
 /**
@@ -46,7 +54,7 @@ export async function markPublished(
   await emitEvent(tx, {
     tenantId: target.tenantId,
     type: 'publishing.target_published',
-    payload: { targetId: target.id, accountId: target.accountId, connectionId: target.connectionId, network: target.network, externalId: result.externalId },
+    payload: { ...targetEventPayload(target, 'published'), externalId: result.externalId },
   });
   await scheduleMetricsCollection(tx, target.tenantId, target.id, now);
   return published;
@@ -68,9 +76,16 @@ export async function markFailed(
   await emitEvent(tx, {
     tenantId: target.tenantId,
     type: 'publishing.target_failed',
-    payload: { targetId: target.id, accountId: target.accountId, connectionId: target.connectionId, network: target.network, errorKind: failure.kind },
+    payload: { ...targetEventPayload(target, 'failed'), errorKind: failure.kind },
   });
   return failed;
+}
+
+/** late (missed by more than the account's allowance), in the caller's transaction, with its event. */
+export async function markLate(tx: Tx, target: TargetRow, reason: string): Promise<TargetRow> {
+  const late = await transitionTarget(tx, target, 'late', reason, { nextAttemptAt: null, dispatchedAt: null });
+  await emitEvent(tx, { tenantId: target.tenantId, type: 'publishing.target_late', payload: targetEventPayload(target, 'late') });
+  return late;
 }
 
 /**

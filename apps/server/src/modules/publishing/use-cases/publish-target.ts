@@ -2,11 +2,12 @@ import type { Tx } from '../../../kernel/db/database.js';
 import { withTenant } from '../../../kernel/db/tenancy.js';
 import { emitEvent } from '../../../kernel/events/events.js';
 import type { Kernel } from '../../../kernel/kernel.js';
+import { MediaReferenceError, resolveMediaReferences } from '../../media/index.js';
 import { loadPublishingConnection, reportConnectionProblem, ProviderError, type PublishResult } from '../../social/index.js';
 import { scheduleReconcile } from '../publishing.jobs.js';
-import { annotateAttempt, findTarget, finishAttempt, insertAttempt, type TargetRow } from '../publishing.queries.js';
+import { annotateAttempt, lockTargetAndFinishAttempt, startAttempt, type TargetRow } from '../publishing.queries.js';
 import { transitionTarget } from '../publishing.state.js';
-import { classifyFailure, markFailed, markPublished, retryOrFail, type ClassifiedFailure } from './outcomes.js';
+import { classifyFailure, markFailed, markPublished, retryOrFail, targetEventPayload, type ClassifiedFailure } from './outcomes.js';
 
 export type PublishOutcome = 'skipped' | 'published' | 'scheduled' | 'failed' | 'unconfirmed' | 'superseded';
 
@@ -22,22 +23,14 @@ type CallResult = { ok: true; result: PublishResult } | { ok: false; failure: Cl
  */
 export async function publishTarget(kernel: Kernel, tenantId: string, targetId: string, now: () => Date = () => new Date()): Promise<PublishOutcome> {
   const scope = { db: kernel.db, tenantId };
+  // One statement under the target's row lock (startAttempt): scheduled and due → publishing, with the
+  // transition and the open attempt carrying the idempotency key; committed before anything leaves the
+  // building. Dispatched means it was due when claimed (whatever this worker's clock says); reschedule and
+  // cancel clear the mark. Undispatched, it must be due by this clock.
+  const startedAt = now();
   const started = await withTenant(scope, async (tx) => {
-    const target = await findTarget(tx, targetId, { lock: true });
-    const startedAt = now();
-    if (!target || target.status !== 'scheduled') return null;
-    // Dispatched means it was due when claimed (whatever this worker's clock says); reschedule and cancel
-    // clear the mark. Undispatched, it must be due by this clock.
-    const isDue = target.dispatchedAt !== null || (target.nextAttemptAt !== null && target.nextAttemptAt.getTime() <= startedAt.getTime());
-    if (!isDue) return null;
-    const attemptNumber = target.attemptCount + 1;
-    const publishing = await transitionTarget(tx, target, 'publishing', `attempt ${attemptNumber} started`, {
-      attemptCount: attemptNumber,
-      nextAttemptAt: null,
-      dispatchedAt: null,
-    });
-    await insertAttempt(tx, { tenantId, targetId, attemptNumber, idempotencyKey: target.idempotencyKey, startedAt });
-    return { target: publishing, attemptNumber };
+    const publishing = await startAttempt(tx, { targetId, startedAt });
+    return publishing ? { target: publishing, attemptNumber: publishing.attemptCount } : null;
   });
   if (!started) return 'skipped';
   const { target, attemptNumber } = started;
@@ -45,9 +38,8 @@ export async function publishTarget(kernel: Kernel, tenantId: string, targetId: 
   const call = await callNetwork(kernel, tenantId, target);
   const finishedAt = now();
   const outcome = await withTenant(scope, async (tx): Promise<PublishOutcome> => {
-    const current = await findTarget(tx, targetId, { lock: true });
-    if (!current) return 'superseded';
-    const closed = await finishAttempt(tx, {
+    // The target's row lock, then the attempt closed if still open: one statement.
+    const { target: current, closed } = await lockTargetAndFinishAttempt(tx, {
       targetId,
       attemptNumber,
       outcome: call.ok ? 'published' : outcomeOf(call.failure),
@@ -57,6 +49,7 @@ export async function publishTarget(kernel: Kernel, tenantId: string, targetId: 
       // A 429 pauses the whole connection (the dispatcher holds its other targets), not just this target.
       retryNotBefore: call.ok ? null : retryNotBefore(call.failure, finishedAt),
     });
+    if (!current) return 'superseded';
     if (call.ok) {
       // The network accepted the post: record it even if the sweeper already called the attempt unknown,
       // as long as no later attempt exists (then that attempt's outcome rules, and we say so loudly).
@@ -112,8 +105,16 @@ async function callNetwork(kernel: Kernel, tenantId: string, target: TargetRow):
   if (connection.status !== 'active') {
     return { ok: false, sent: false, failure: { kind: 'disconnected', message: `The ${connection.network} connection needs reconnecting (${connection.status}).` } };
   }
+  // omni-media:// references become short-lived signed URLs now, never earlier (design §5.5). Nothing was
+  // sent yet: a deleted or foreign asset is refused for good, anything else is retried.
+  let content: TargetRow['content'];
   try {
-    const result = await connection.provider.publish(connection.credentials, target.content, target.idempotencyKey);
+    content = await resolveMediaReferences(kernel, tenantId, target.content);
+  } catch (error) {
+    return { ok: false, sent: false, failure: error instanceof MediaReferenceError ? { kind: 'rejected', message: error.message } : classifyFailure(error, 'retryable') };
+  }
+  try {
+    const result = await connection.provider.publish(connection.credentials, content, target.idempotencyKey);
     return { ok: true, result };
   } catch (error) {
     return { ok: false, sent: true, failure: classifyFailure(error, 'unknown_outcome') };
@@ -158,7 +159,7 @@ async function recordFailure(
       await emitEvent(tx, {
         tenantId: target.tenantId,
         type: 'publishing.target_unconfirmed',
-        payload: { targetId: target.id, accountId: target.accountId, network: target.network, sent },
+        payload: { ...targetEventPayload(target, 'unconfirmed'), sent },
       });
       await scheduleReconcile(tx, target.tenantId, target.id, lookupAt);
       return 'unconfirmed';

@@ -1,10 +1,11 @@
 import { withTenant } from '../../../kernel/db/tenancy.js';
+import { emitEvent } from '../../../kernel/events/events.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { loadPublishingConnection, reportConnectionProblem, ProviderError, type PublishResult } from '../../social/index.js';
 import { scheduleDispatch, scheduleReconcile } from '../publishing.jobs.js';
 import { annotateAttempt, findTarget, finishAttempt, listAttempts, updateTarget, type TargetRow } from '../publishing.queries.js';
 import { attemptsUsed, transitionTarget } from '../publishing.state.js';
-import { classifyFailure, markFailed, markPublished } from './outcomes.js';
+import { classifyFailure, markFailed, markPublished, targetEventPayload } from './outcomes.js';
 
 export type ReconcileOutcome = 'skipped' | 'published' | 'scheduled' | 'failed' | 'waiting' | 'needs_attention' | 'retry_lookup';
 
@@ -39,6 +40,7 @@ export async function reconcileTarget(kernel: Kernel, tenantId: string, targetId
       const reason = `attempt ${latest.attemptNumber} did not finish within ${config.PUBLISH_ATTEMPT_TIMEOUT_SECONDS} s (the worker stopped); looking it up instead of resending`;
       await finishAttempt(tx, { targetId, attemptNumber: latest.attemptNumber, outcome: 'unknown_outcome', errorKind: 'unknown_outcome', errorMessage: 'The worker stopped during the attempt.', finishedAt: now() });
       target = await transitionTarget(tx, target, 'unconfirmed', reason, { lastError: 'The worker stopped during the attempt.', lastErrorKind: 'unknown_outcome', nextAttemptAt: now() });
+      await emitEvent(tx, { tenantId, type: 'publishing.target_unconfirmed', payload: targetEventPayload(target, 'unconfirmed') });
     } else if (target.status === 'unconfirmed') {
       // next_attempt_at of an unconfirmed target is when its lookup is due: under way from now. Should this
       // worker die before the outcome commits, the sweeper takes over PUBLISH_ATTEMPT_TIMEOUT_SECONDS later.
@@ -87,6 +89,7 @@ export async function reconcileTarget(kernel: Kernel, tenantId: string, targetId
           lastError: null,
           lastErrorKind: null,
         });
+        await emitEvent(tx, { tenantId, type: 'publishing.target_rescheduled', payload: { ...targetEventPayload(current, 'scheduled'), scheduledAt: at.toISOString() } });
         await scheduleDispatch(tx, at);
         return 'scheduled';
       }

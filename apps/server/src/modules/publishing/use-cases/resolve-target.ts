@@ -4,13 +4,14 @@ import { assertCan, requireActor, requireTenant } from '../../../kernel/access.j
 import type { Tx } from '../../../kernel/db/database.js';
 import { withTenant } from '../../../kernel/db/tenancy.js';
 import { AppError } from '../../../kernel/errors.js';
+import { emitEvent } from '../../../kernel/events/events.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { checkSchedulingConnection } from '../../social/index.js';
 import { cancelReconcile, scheduleDispatch } from '../publishing.jobs.js';
 import { publishingPermissions } from '../publishing.permissions.js';
 import { annotateAttempt, findPersonEmail, listAttempts, type TargetChanges, type TargetRow } from '../publishing.queries.js';
 import { transitionTarget } from '../publishing.state.js';
-import { markFailed, markPublished } from './outcomes.js';
+import { markFailed, markPublished, targetEventPayload } from './outcomes.js';
 import { assertNotPast, assertSchedulable, getTargetRow, toTargetDto } from './targets.js';
 
 /**
@@ -35,7 +36,7 @@ const withNote = (reason: string, note: string | undefined) => (note ? `${reason
 
 /**
  * Back to scheduled because a person said so, due at `at`: only on a connection that can still publish,
- * with a fresh attempt budget (attempt_base) and the dispatcher woken for it.
+ * with a fresh attempt budget (attempt_base) and the dispatcher woken for it; publishing.target_rescheduled.
  */
 async function scheduleByPerson(tx: Tx, target: TargetRow, reason: string, at: Date, changes: Pick<TargetChanges, 'idempotencyKey' | 'scheduledAt'>): Promise<TargetRow> {
   assertSchedulable(await checkSchedulingConnection(tx, { accountId: target.accountId, connectionId: target.connectionId }));
@@ -48,6 +49,7 @@ async function scheduleByPerson(tx: Tx, target: TargetRow, reason: string, at: D
     lastErrorKind: null,
   });
   await scheduleDispatch(tx, at);
+  await emitEvent(tx, { tenantId: target.tenantId, type: 'publishing.target_rescheduled', payload: { ...targetEventPayload(target, 'scheduled'), scheduledAt: at.toISOString() } });
   return scheduled;
 }
 

@@ -1,0 +1,42 @@
+import type { OmniModule } from '../../kernel/module.js';
+import './content.permissions.js';
+import { registerPostApprovalSubject } from './content.approvals.js';
+import { contentJobs } from './content.jobs.js';
+import { contentRoutes } from './content.routes.js';
+import { subscribeContent } from './content.subscribers.js';
+import './use-cases/lifecycle.js';
+
+/**
+ * The content module: posts with per-network variants, destinations, revisions (diff, restore),
+ * templates, content settings, the review/schedule lifecycle and the mapping of posts onto publishing
+ * targets. See docs/design/content-studio.md §3 and modules/content/README.md.
+ */
+export function contentModule(): OmniModule {
+  registerPostApprovalSubject();
+  return {
+    name: 'content',
+    routes: async (app) => contentRoutes(app),
+    jobs: contentJobs,
+    subscribe: subscribeContent,
+  };
+}
+
+export {
+  /** The active account's content permissions. */
+  contentPermissions,
+} from './content.permissions.js';
+
+export {
+  /**
+   * In the caller's transaction (feeds.process-entry): one post from an article, its variants rendered from
+   * the template, revision 1, submitted for approval by the system. Returns the post id and its issues.
+   */
+  createPostFromArticle,
+  type Article,
+  type ArticleSource,
+} from './use-cases/articles.js';
+
+export {
+  /** Pure: the effective content of a variant (its fields, else the base). */
+  resolveVariant,
+} from '@omni/contracts/content';
