@@ -6,8 +6,13 @@ import path from 'node:path';
  * Browser tests against the real platform: the config builds the console and starts `omni start` on its
  * own port with a fresh data directory (embedded PostgreSQL, demo seed), then waits for /readyz.
  */
-/** A port of its own, so a platform already running on :3000 (npm start) does not interfere. */
-const port = 3100;
+/**
+ * A port of its own, so a platform already running on :3000 (npm start) does not interfere; OMNI_E2E_PORT
+ * picks another, so that two runs on one machine (two checkouts, two people) do not meet. The runner's
+ * workers inherit it, so they see the same port.
+ */
+// eslint-disable-next-line no-restricted-properties -- the browser tests' own setting, not the server's configuration
+const port = Number(process.env.OMNI_E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
 const dataDir = path.join(os.tmpdir(), `omni-e2e-${port}`);
 const repositoryRoot = path.resolve(import.meta.dirname, '..');
