@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../kernel/db/database.js';
 import {
   apiKeys,
@@ -259,6 +259,9 @@ export type LockedRefreshToken = {
   activeAccountId: string | null;
   isUsed: boolean;
   isWithinReuseGrace: boolean;
+  /** The successor, and its token encrypted (null after a scope switch or once the successor rotated). */
+  successorId: string | null;
+  successorSecret: string | null;
   isTokenExpired: boolean;
   isSessionExpired: boolean;
   isSessionRevoked: boolean;
@@ -277,6 +280,8 @@ export async function lockRefreshToken(tx: Tx, tokenHash: string, reuseGraceSeco
     active_account_id: string | null;
     is_used: boolean;
     is_within_reuse_grace: boolean;
+    successor_id: string | null;
+    successor_secret: string | null;
     is_token_expired: boolean;
     is_session_expired: boolean;
     is_session_revoked: boolean;
@@ -284,6 +289,7 @@ export async function lockRefreshToken(tx: Tx, tokenHash: string, reuseGraceSeco
     SELECT rt.id AS token_id, s.id AS session_id, s.user_id, s.active_tenant_id, s.active_account_id,
            rt.used_at IS NOT NULL AS is_used,
            coalesce(rt.used_at >= now() - make_interval(secs => ${reuseGraceSeconds}::int), false) AS is_within_reuse_grace,
+           rt.successor_id, rt.successor_secret,
            rt.expires_at <= now() AS is_token_expired,
            s.expires_at <= now() AS is_session_expired,
            s.revoked_at IS NOT NULL AS is_session_revoked
@@ -300,6 +306,8 @@ export async function lockRefreshToken(tx: Tx, tokenHash: string, reuseGraceSeco
     activeAccountId: row.active_account_id,
     isUsed: row.is_used,
     isWithinReuseGrace: row.is_within_reuse_grace,
+    successorId: row.successor_id,
+    successorSecret: row.successor_secret,
     isTokenExpired: row.is_token_expired,
     isSessionExpired: row.is_session_expired,
     isSessionRevoked: row.is_session_revoked,
@@ -314,8 +322,22 @@ export async function spendRefreshTokensOfSession(tx: Tx, sessionId: string, suc
     .where(and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.usedAt), sql`${refreshTokens.id} <> ${successorId}`));
 }
 
-export async function spendRefreshToken(tx: Tx, tokenId: string, successorId: string): Promise<void> {
-  await tx.update(refreshTokens).set({ usedAt: sql`now()`, successorId }).where(eq(refreshTokens.id, tokenId));
+/**
+ * Whether a refresh token is still unused. A statement of its own, after lockRefreshToken: the lock's
+ * statement kept the snapshot it took before waiting, which may predate the successor it waited for.
+ */
+export async function isRefreshTokenUnused(tx: Tx, tokenId: string): Promise<boolean> {
+  const rows = await tx.select({ id: refreshTokens.id }).from(refreshTokens).where(and(eq(refreshTokens.id, tokenId), isNull(refreshTokens.usedAt)));
+  return rows.length > 0;
+}
+
+/**
+ * Spend a token for its successor, keeping the successor encrypted for a replay within the grace window;
+ * the token's own parent, whose successor (this token) is now used, forgets its copy.
+ */
+export async function spendRefreshToken(tx: Tx, tokenId: string, successorId: string, successorSecret: string | null): Promise<void> {
+  await tx.update(refreshTokens).set({ usedAt: sql`now()`, successorId, successorSecret }).where(eq(refreshTokens.id, tokenId));
+  await tx.update(refreshTokens).set({ successorSecret: null }).where(and(eq(refreshTokens.successorId, tokenId), isNotNull(refreshTokens.successorSecret)));
 }
 
 /** The session a refresh token belongs to, whatever the token's state (for logout). */

@@ -45,6 +45,8 @@ export const refreshTokens = pgTable('refresh_tokens', {
   tokenHash: text('token_hash').notNull(),
   parentId: uuid('parent_id'),
   successorId: uuid('successor_id'),
+  /** The successor token, encrypted, for a replay within the reuse grace window (cleared once it rotates). */
+  successorSecret: text('successor_secret'),
   expiresAt: timestamptz('expires_at').notNull(),
   usedAt: timestamptz('used_at'),
   createdAt: timestamptz('created_at').notNull().defaultNow(),

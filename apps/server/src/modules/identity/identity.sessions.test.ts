@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, request, type TestApp } from '../../../test/harness.js';
 import { createTestTenant, createTestUser, signIn } from '../../../test/factories/identity.js';
+import { sha256Hex } from '../../kernel/crypto/tokens.js';
 import { withSystemAccess } from '../../kernel/db/tenancy.js';
 import { markUserSessionsStale } from './index.js';
 
@@ -50,22 +51,46 @@ describe('identity sessions and refresh tokens', () => {
     expect(stored.rows[0].n).toBe(0);
   });
 
-  it('gives exactly one successor when one refresh token is used 50 times in parallel', async () => {
+  it('gives exactly one successor when one refresh token is used 50 times in parallel: every answer carries it', async () => {
     const { email } = await createTestUser(t);
     const session = await signIn(t, email);
     const responses = await Promise.all(Array.from({ length: 50 }, () => refresh(session.refreshToken)));
-    const succeeded = responses.filter((response) => response.statusCode === 200);
-    expect(succeeded).toHaveLength(1);
-    for (const response of responses.filter((item) => item.statusCode !== 200)) {
-      expect(response.statusCode).toBe(401);
-      expect(response.json()).toMatchObject({ code: 'auth.refresh_superseded' });
-    }
-    const successor = succeeded[0]!.json() as AuthSession;
+    expect(responses.map((response) => response.statusCode)).toEqual(Array.from({ length: 50 }, () => 200));
+    const successors = new Set(responses.map((response) => (response.json() as AuthSession).refreshToken));
+    expect(successors.size).toBe(1);
+    const family = await t.owner.query(
+      `SELECT count(*)::int AS n FROM refresh_tokens WHERE session_id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1)`,
+      [sha256Hex(session.refreshToken)],
+    );
+    expect(family.rows[0].n).toBe(2);
+    const successor = responses[0]!.json() as AuthSession;
     expect((await profile(successor.accessToken)).statusCode).toBe(200);
     const again = await refresh(successor.refreshToken);
     expect(again.statusCode).toBe(200);
     // The losers did not revoke the family.
     expect((await profile((again.json() as AuthSession).accessToken)).statusCode).toBe(200);
+  });
+
+  it('gives a client whose answer was lost (a reload mid-refresh) the same successor, until that successor is used', async () => {
+    const { email } = await createTestUser(t);
+    const session = await signIn(t, email);
+    const lost = (await refresh(session.refreshToken)).json() as AuthSession;
+    const kept = await t.owner.query('SELECT successor_secret FROM refresh_tokens WHERE token_hash = $1', [sha256Hex(session.refreshToken)]);
+    expect(kept.rows[0].successor_secret).toEqual(expect.any(String));
+    expect(kept.rows[0].successor_secret).not.toContain(lost.refreshToken);
+
+    const replayed = await refresh(session.refreshToken);
+    expect(replayed.statusCode).toBe(200);
+    expect((replayed.json() as AuthSession).refreshToken).toBe(lost.refreshToken);
+    expect((await profile((replayed.json() as AuthSession).accessToken)).statusCode).toBe(200);
+
+    const next = (await refresh(lost.refreshToken)).json() as AuthSession;
+    const forgotten = await t.owner.query('SELECT successor_secret FROM refresh_tokens WHERE token_hash = $1', [sha256Hex(session.refreshToken)]);
+    expect(forgotten.rows[0].successor_secret).toBeNull();
+    const stale = await refresh(session.refreshToken);
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json()).toMatchObject({ code: 'auth.refresh_superseded' });
+    expect((await refresh(next.refreshToken)).statusCode).toBe(200);
   });
 
   it('refuses an unknown refresh token with problem+json', async () => {

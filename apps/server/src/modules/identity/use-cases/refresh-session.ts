@@ -1,10 +1,11 @@
 import type { AuthSession } from '@omni/contracts/identity';
+import { decryptSecret, encryptSecret, SecretDecryptionError, type SecretKeyConfig } from '../../../kernel/crypto/secrets.js';
 import { sha256Hex } from '../../../kernel/crypto/tokens.js';
 import { withSystemAccess, withSystemAccessRead } from '../../../kernel/db/tenancy.js';
 import { unauthorized } from '../../../kernel/errors.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import type { ServiceContext } from '../../../kernel/module.js';
-import { lockRefreshToken, revokeSessions, selectRefreshTokenContext, selectUserById, spendRefreshToken, updateSessionUse } from '../identity.queries.js';
+import { isRefreshTokenUnused, lockRefreshToken, revokeSessions, selectRefreshTokenContext, selectUserById, spendRefreshToken, updateSessionUse } from '../identity.queries.js';
 import { noteSessionsRevoked } from '../identity.revocations.js';
 import type { IdentityDependencies, ResolvedScope } from '../identity.types.js';
 import { buildAuthSession, issueRefreshToken } from './sessions.js';
@@ -31,8 +32,11 @@ const invalidRefresh = () => unauthorized('The refresh token is not valid. Sign 
 /**
  * Rotate a refresh token: the presented one is spent and a successor issued, in one transaction that
  * locks the token and its session, so parallel refreshes of one token produce exactly one successor.
- * A spent token presented again within REFRESH_REUSE_GRACE_SECONDS (a client racing itself) is refused
- * without harm; later, it means the token leaked: the whole session (token family) is revoked.
+ * A spent token presented again within REFRESH_REUSE_GRACE_SECONDS, while its successor is unused, gets
+ * that same successor back (a client racing itself, or one that never received the answer because its
+ * page reloaded mid-refresh): the family never forks. Within the window but with the successor already
+ * used (or switched away from), it is refused without harm; later, it means the token leaked: the whole
+ * session (token family) is revoked.
  */
 export async function refreshSession(ctx: ServiceContext, deps: IdentityDependencies, refreshToken: string): Promise<AuthSession> {
   const tokenHash = sha256Hex(refreshToken);
@@ -48,7 +52,9 @@ export async function refreshSession(ctx: ServiceContext, deps: IdentityDependen
     const token = await lockRefreshToken(tx, tokenHash, ctx.config.REFRESH_REUSE_GRACE_SECONDS);
     if (!token) return { kind: 'invalid' as const };
     if (token.isSessionRevoked) return { kind: 'revoked' as const };
-    if (token.isUsed) {
+    const replay =
+      token.isUsed && token.isWithinReuseGrace && token.successorId && token.successorSecret && (await isRefreshTokenUnused(tx, token.successorId)) ? token.successorSecret : null;
+    if (token.isUsed && !replay) {
       if (token.isWithinReuseGrace) return { kind: 'superseded' as const };
       const revoked = await revokeSessions(tx, { userId: token.userId, sessionId: token.sessionId }, 'refresh_token_reused');
       return { kind: 'reused' as const, revoked, sessionId: token.sessionId };
@@ -58,8 +64,13 @@ export async function refreshSession(ctx: ServiceContext, deps: IdentityDependen
     if (token.activeTenantId !== peek.activeTenantId || token.activeAccountId !== peek.activeAccountId) return { kind: 'superseded' as const };
     const user = await selectUserById(tx, token.userId);
     if (!user) return { kind: 'invalid' as const };
+    if (replay) {
+      const replayed = openReplay(ctx.config, replay);
+      if (!replayed) return { kind: 'superseded' as const };
+      return { kind: 'rotated' as const, user, sessionId: token.sessionId, refreshToken: replayed };
+    }
     const successor = await issueRefreshToken(tx, ctx.config, token.sessionId, token.tokenId);
-    await spendRefreshToken(tx, token.tokenId, successor.id);
+    await spendRefreshToken(tx, token.tokenId, successor.id, encryptSecret(ctx.config, successor.token));
     await updateSessionUse(tx, token.sessionId, {
       activeTenantId: scope?.tenantId ?? null,
       activeAccountId: scope?.accountId ?? null,
@@ -88,5 +99,15 @@ export async function refreshSession(ctx: ServiceContext, deps: IdentityDependen
       ctx.audit.targetType = 'session';
       ctx.audit.targetId = outcome.sessionId;
       return buildAuthSession(ctx.config, { user: outcome.user, sessionId: outcome.sessionId, scope, refreshToken: outcome.refreshToken, issuedAtMs });
+  }
+}
+
+/** The kept successor, or null when it cannot be opened any more (its encryption key was retired). */
+function openReplay(config: SecretKeyConfig, secret: string): string | null {
+  try {
+    return decryptSecret(config, secret);
+  } catch (error) {
+    if (error instanceof SecretDecryptionError) return null;
+    throw error;
   }
 }
