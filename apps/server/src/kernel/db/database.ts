@@ -24,6 +24,9 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 export function createDatabase(connectionString: string, options: { max: number; logger: Logger }): Database {
   const pool = new pg.Pool({ connectionString, max: options.max, idleTimeoutMillis: 30_000 });
   pool.on('error', (error) => options.logger.error({ err: error }, 'idle database connection failed'));
+  // pg-pool's end() lets go of a client before its socket has closed and drops its error listener: the
+  // server ending that connection meanwhile (a shutdown, a dropped database) must not be an uncaught error.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return {
     pool,
     async close() {
