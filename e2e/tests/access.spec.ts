@@ -144,6 +144,16 @@ test('keyboard users can reach the menu and switch the language', async ({ page 
   await page.evaluate(() => localStorage.setItem('omni.language', 'en'));
 });
 
+test.describe('a browser set to German', () => {
+  test.use({ locale: 'de-DE' });
+
+  test('opens the console in German from the first paint (its texts are fetched on demand)', async ({ page }) => {
+    await page.goto('/sign-in');
+    await expect(page.getByRole('button', { name: 'Anmelden' })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+  });
+});
+
 test('the PWA manifest and icons are served', async ({ request }) => {
   const manifest = await (await request.get('/manifest.webmanifest')).json();
   expect(manifest.name).toBe('Omni Console');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { i18next } from '../i18n/i18n';
+import { i18next, loadLanguage } from '../i18n/i18n';
 import { describeError } from './errors';
 import { NetworkError, ProblemError } from './problem';
 
@@ -14,12 +14,14 @@ describe('error messages for people', () => {
   });
 
   it('translates known problem codes (dotted keys) into German', async () => {
+    await loadLanguage('de');
     await i18next.changeLanguage('de');
     const error = new ProblemError({ status: 401, code: 'auth.invalid_credentials', detail: 'The email or password is incorrect.' });
     expect(describeError(error)).toBe('E-Mail-Adresse oder Passwort ist falsch.');
   });
 
   it('translates contract messages by their English wording, and keeps unknown ones', async () => {
+    await loadLanguage('de');
     await i18next.changeLanguage('de');
     expect(describeError(new ProblemError({ status: 400, code: 'x.unknown', detail: 'Enter a valid email address.' }))).toBe('Gib eine gültige E-Mail-Adresse ein.');
     expect(describeError(new ProblemError({ status: 400, code: 'x.unknown', detail: 'Something only the server knows.' }))).toBe('Something only the server knows.');

@@ -1,8 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './locales/en';
-import { de } from './locales/de';
-import { deMessages } from './locales/de-messages';
 
 export const supportedLanguages = [
   { code: 'en', label: 'English' },
@@ -30,25 +28,55 @@ export function consoleLanguageOf(locale: string | null | undefined): LanguageCo
   return supportedLanguages.find((language) => language.code === base)?.code ?? null;
 }
 
+/** Languages other than English are separate chunks, fetched the first time they are needed. */
+const languageBundles: Record<Exclude<LanguageCode, 'en'>, () => Promise<{ translation: object; messages: object }>> = {
+  de: () => import('./locales/de-bundle'),
+};
+
+/** Make a language's texts available (a no-op for English and for one already loaded). */
+export async function loadLanguage(code: LanguageCode): Promise<void> {
+  if (code === 'en' || i18next.hasResourceBundle(code, 'translation')) return;
+  const bundle = await languageBundles[code]();
+  i18next.addResourceBundle(code, 'translation', bundle.translation);
+  i18next.addResourceBundle(code, 'messages', bundle.messages);
+}
+
 export function changeLanguage(code: LanguageCode) {
   try {
     localStorage.setItem(storageKey, code);
   } catch {
     // storage unavailable: the choice lasts for this page only
   }
-  void i18next.changeLanguage(code);
+  void loadLanguage(code)
+    .then(() => i18next.changeLanguage(code))
+    .catch(() => {
+      // the chunk could not be fetched (offline): stay in the current language
+    });
 }
 
+const startLanguage = initialLanguage();
 void i18next.use(initReactI18next).init({
-  lng: initialLanguage(),
+  lng: 'en',
   fallbackLng: 'en',
   supportedLngs: supportedLanguages.map((language) => language.code),
   defaultNS: 'translation',
   // "messages": texts written by the server and the shared contracts, keyed by their English wording.
-  resources: { en: { translation: en, messages: {} }, de: { translation: de, messages: deMessages } },
+  resources: { en: { translation: en, messages: {} } },
+  partialBundledLanguages: true,
   interpolation: { escapeValue: false },
   returnNull: false,
 });
+
+/**
+ * Resolves once the starting language is ready (main.tsx renders after it, so a German user never sees
+ * English first). A language that cannot be loaded leaves English.
+ */
+export const i18nReady: Promise<void> = loadLanguage(startLanguage)
+  .then(() => i18next.changeLanguage(startLanguage))
+  .then(
+    () => undefined,
+    () => undefined,
+  );
 
 const applyDocumentLanguage = (language: string) => {
   if (typeof document !== 'undefined') document.documentElement.lang = language;

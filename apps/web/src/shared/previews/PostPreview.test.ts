@@ -2,7 +2,7 @@ import { networkIds, validateVariant, type VariantPreview, type VariantRulesInpu
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { i18next } from '../i18n/i18n';
+import { i18next, loadLanguage } from '../i18n/i18n';
 import { PostPreview } from './PostPreview';
 
 /** Previews driven by network-rules: the same validator the server runs produces the issues they show. */
@@ -94,6 +94,7 @@ describe('post previews', () => {
   });
 
   it('speaks German when the console does', async () => {
+    await loadLanguage('de');
     await i18next.changeLanguage('de');
     try {
       const html = render(previewOf({ network: 'sandbox', text: '' , media: [image()] }));
