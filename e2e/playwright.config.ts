@@ -15,11 +15,13 @@ import path from 'node:path';
 const port = Number(process.env.OMNI_E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
 const dataDir = path.join(os.tmpdir(), `omni-e2e-${port}`);
+/** The console is built for this run alone, so another run's build cannot blank its pages halfway. */
+const webDistDir = path.join(os.tmpdir(), `omni-e2e-${port}-web`);
 const repositoryRoot = path.resolve(import.meta.dirname, '..');
 
 export default defineConfig({
   testDir: './tests',
-  outputDir: './artifacts/results',
+  outputDir: port === 3100 ? './artifacts/results' : `./artifacts/results-${port}`,
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -41,7 +43,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
   webServer: {
-    command: `rm -rf "${dataDir}" && npm run build -w @omni/web && npm run omni -- start`,
+    command: `rm -rf "${dataDir}" && npm run build -w @omni/web -- --outDir "${webDistDir}" --emptyOutDir && npm run omni -- start`,
     cwd: repositoryRoot,
     url: `${baseURL}/readyz`,
     timeout: 240_000,
@@ -53,6 +55,7 @@ export default defineConfig({
       PORT: String(port),
       PUBLIC_URL: baseURL,
       DATA_DIR: dataDir,
+      WEB_DIST_DIR: webDistDir,
       SEED_DEMO: 'true',
       LOG_LEVEL: 'warn',
       // Every test signs in from 127.0.0.1: keep the per-IP credential limit out of the way.

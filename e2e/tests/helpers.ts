@@ -62,3 +62,10 @@ export async function linkFromMailbox(request: APIRequestContext, to: string, ro
     .toBeTruthy();
   return link!;
 }
+
+/** A demo user's access token, signed in through the API (for the arrangements a test makes). */
+export async function tokenOf(request: APIRequestContext, email: string): Promise<string> {
+  const login = await request.post('/api/auth/login', { data: { email, password: demoPassword } });
+  expect(login.ok()).toBeTruthy();
+  return ((await login.json()) as { accessToken: string }).accessToken;
+}

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { demoPassword, expectAccessible, signIn, snap, uniqueSuffix } from './helpers';
+import { expectAccessible, signIn, snap, tokenOf, uniqueSuffix } from './helpers';
 
 /**
  * The publishing page against the real platform (the e2e server runs the worker, so posts really go
@@ -9,12 +9,6 @@ import { demoPassword, expectAccessible, signIn, snap, uniqueSuffix } from './he
 
 const editor = 'bella.editor@northwind.test';
 const accountAdmin = 'bella.admin@northwind.test';
-
-async function tokenOf(request: APIRequestContext, email: string): Promise<string> {
-  const login = await request.post('/api/auth/login', { data: { email, password: demoPassword } });
-  expect(login.ok()).toBeTruthy();
-  return ((await login.json()) as { accessToken: string }).accessToken;
-}
 
 /** A Sandbox feed of Bella Café with a behaviour (created by its account admin): its name and id. */
 async function createFeed(request: APIRequestContext, label: string, behaviour: 'lose_response' | 'reject'): Promise<{ name: string; connectionId: string }> {

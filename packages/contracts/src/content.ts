@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recurrenceSchema } from './content-recurrence.js';
 import { publishMediaSchema } from './publishing.js';
 import { socialNetworkIdSchema } from './social.js';
 
@@ -83,6 +84,8 @@ const postFieldsSchema = z.object({
   /** One per network of the destinations (two, A and B, for the network of an A/B test). Missing ones inherit the base. */
   variants: z.array(variantInputSchema).max(60).default([]),
   ab: abSettingsSchema.nullable().default(null),
+  /** Repeat the post (its plannedAt is the first occurrence); absent or null: a one-off post. Not with A/B. */
+  recurrence: recurrenceSchema.nullish(),
 });
 
 export const createPostBodySchema = postFieldsSchema.extend({
@@ -154,6 +157,7 @@ export const postSchema = z.object({
   tags: z.array(z.string()),
   plannedAt: timestampSchema.nullable(),
   ab: z.object({ network: contentNetworkSchema, gapMinutes: z.number().int(), winnerVariantId: z.uuid().nullable() }).nullable(),
+  recurrence: recurrenceSchema.nullable(),
   templateId: z.uuid().nullable(),
   source: z.record(z.string(), z.unknown()).nullable(),
   currentRevision: z.number().int(),

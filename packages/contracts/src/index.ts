@@ -9,4 +9,7 @@ export * from './notifications.js';
 export * from './approvals.js';
 export * from './network-rules.js';
 export * from './content.js';
+export * from './content-imports.js';
+export * from './content-recurrence.js';
+export * from './content-calendar.js';
 export * from './feeds.js';

@@ -147,6 +147,10 @@ export const configSchema = z.object({
   // Client approval links (module approvals): default and longest lifetime in days.
   APPROVAL_LINK_DEFAULT_DAYS: z.coerce.number().int().min(1).max(30).default(7),
   APPROVAL_LINK_MAX_DAYS: z.coerce.number().int().min(1).max(30).default(30),
+  // CSV import of posts (module content): the most rows one file may hold.
+  CONTENT_IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  // Recurring posts (module content): how many days ahead a series' occurrences and targets are materialized.
+  CONTENT_RECURRENCE_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(60),
   // Feeds (module feeds): the shortest poll interval a subscription may ask for, the largest feed document
   // fetched, and how far a webhook's signed timestamp may be from now.
   FEEDS_POLL_MIN_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),

@@ -4,7 +4,7 @@ import { overrideProvider } from '../../src/modules/social/index.js';
 import { signatureHeaderFor } from '../../src/modules/feeds/index.js';
 import { createTestNote, openTestRequest, testSubjectType } from '../factories/approvals.js';
 import { request, uniqueSuffix, type TestApp } from '../harness.js';
-import { uploadReadyImage } from '../factories/media.js';
+import { multipartBody, uploadReadyImage } from '../factories/media.js';
 import { holdAssets } from '../../src/modules/media/index.js';
 import { withTenant } from '../../src/kernel/db/tenancy.js';
 
@@ -122,6 +122,9 @@ export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{
   const plannedAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
   expectStatus(await request(t.app, { method: 'PATCH', url: `/api/content/posts/${contentPost.json().id}`, token, payload: { baseText: `Content ${suffix}, edited`, plannedAt, destinations: [sandbox.json().id], expectedRevision: 1 } }), 200, 'edit the post');
   expectStatus(await request(t.app, { method: 'POST', url: `/api/content/posts/${contentPost.json().id}/schedule`, token, payload: { acknowledgeConflicts: true } }), 200, 'schedule the post');
+  // Content imports: a CSV checked in a dry run (the attempt is stored with its report).
+  const csv = multipartBody({ name: 'posts.csv', contentType: 'text/csv', data: Buffer.from(`scheduled_at,connections,text\n,${sandbox.json().id},Imported ${suffix}\n`) });
+  expectStatus(await request(t.app, { method: 'POST', url: '/api/content/imports?dryRun=true', token, payload: csv.payload, headers: csv.headers }), 200, 'check a CSV import');
 
   // Feeds: a subscription (its polls fail: the name does not resolve here) and a webhook endpoint that
   // received one signed article (an entry and a receipt).

@@ -53,7 +53,7 @@ describe('id routes sweep', () => {
 
   it('finds routes with path parameters and ids of A’s rows to try', () => {
     expect(operations.map((operation) => `${operation.method} ${operation.path}`)).toEqual(
-      expect.arrayContaining(['GET /api/accounts/{id}', 'PATCH /api/accounts/{id}', 'DELETE /api/accounts/{id}', 'DELETE /api/invitations/{id}']),
+      expect.arrayContaining(['GET /api/accounts/{id}', 'PATCH /api/accounts/{id}', 'DELETE /api/accounts/{id}', 'DELETE /api/invitations/{id}', 'GET /api/content/imports/{id}']),
     );
     expect(idsOfA.map((entry) => entry.table)).toEqual(expect.arrayContaining(['tenants', 'accounts', 'invitations', 'profiles', 'api_keys', 'memberships']));
   });

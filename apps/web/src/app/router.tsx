@@ -113,9 +113,19 @@ const approvalDetailRoute = page('/approvals/$requestId', () => import('../modul
 const feedsRoute = page('/settings/feeds', () => import('../modules/feeds/FeedsPage'), 'FeedsPage');
 const mediaRoute = page('/media', () => import('../modules/media/MediaLibraryPage'), 'MediaLibraryPage');
 const postsRoute = page('/content/posts', () => import('../modules/content/PostsPage'), 'PostsPage');
-const newPostRoute = page('/content/posts/new', () => import('../modules/content/PostEditorPage'), 'PostEditorPage');
+/** A new post may start at a time (the calendar's "New post" on a day): an ISO instant. */
+const newPostSearch = (search: Record<string, unknown>): { plannedAt?: string } =>
+  typeof search.plannedAt === 'string' && !Number.isNaN(Date.parse(search.plannedAt)) ? { plannedAt: search.plannedAt } : {};
+const newPostRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/content/posts/new',
+  validateSearch: newPostSearch,
+  component: lazyRouteComponent(() => import('../modules/content/PostEditorPage'), 'PostEditorPage'),
+});
 const postRoute = page('/content/posts/$postId', () => import('../modules/content/PostEditorPage'), 'PostEditorPage');
 const templatesRoute = page('/content/templates', () => import('../modules/content/TemplatesPage'), 'TemplatesPage');
+const calendarRoute = page('/content/calendar', () => import('../modules/content/calendar/CalendarPage'), 'CalendarPage');
+const contentImportRoute = page('/content/import', () => import('../modules/content/import/ImportPage'), 'ImportPage');
 const contentSettingsRoute = page('/settings/content', () => import('../modules/content/ContentSettingsPage'), 'ContentSettingsPage');
 /** The publishing list's filters can arrive in the address (the connections page links to one connection's posts). */
 const publishingSearch = (search: Record<string, unknown>): { connection?: string; status?: string; network?: string } =>
@@ -151,6 +161,8 @@ const routeTree = rootRoute.addChildren([
     newPostRoute,
     postRoute,
     templatesRoute,
+    calendarRoute,
+    contentImportRoute,
     contentSettingsRoute,
     publishingRoute,
     platformTenantsRoute,

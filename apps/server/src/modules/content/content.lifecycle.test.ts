@@ -111,6 +111,20 @@ describe('content: review, scheduling and publishing targets', () => {
     expect(told.rows[0].body).toContain('past');
   });
 
+  it('puts a post whose request its author withdrew back to draft, to be edited and submitted again', async () => {
+    const draft = await createPost(contributor.token, { baseText: 'Second thoughts', destinations: [feedA] });
+    expect((await post(contributor.token, draft.id, 'submit')).statusCode).toBe(200);
+    const pending = await pendingRequest(draft.id);
+    const withdrawn = await request(t.app, { method: 'POST', url: `/api/approvals/${pending.id}/withdraw`, token: contributor.token });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    await settle(statusIs(draft.id, 'draft'));
+    expect(await getPost(draft.id)).toMatchObject({ status: 'draft', reviewStage: null });
+    const edited = await request(t.app, { method: 'PATCH', url: `/api/content/posts/${draft.id}`, token: contributor.token, payload: { baseText: 'Second thoughts, better', destinations: [feedA], expectedRevision: 1 } });
+    expect(edited.statusCode, edited.body).toBe(200);
+    expect((await post(contributor.token, draft.id, 'submit')).statusCode).toBe(200);
+    expect(await pendingRequest(draft.id)).toMatchObject({ subject_revision: 2 });
+  });
+
   it('refuses to submit an invalid post (422 with the issue of each variant), changing nothing', async () => {
     const draft = await createPost(owner.token, { baseText: 'x'.repeat(20_001), destinations: [feedA] });
     const refused = await post(owner.token, draft.id, 'submit');

@@ -2,7 +2,10 @@ import type { OmniModule } from '../../kernel/module.js';
 import './content.permissions.js';
 import { registerPostApprovalSubject } from './content.approvals.js';
 import { contentJobs } from './content.jobs.js';
+import { contentCalendarRoutes } from './content.calendar.routes.js';
+import { contentImportsRoutes } from './content.imports.routes.js';
 import { contentRoutes } from './content.routes.js';
+import { contentRecurrenceRoutes } from './content.recurrence.routes.js';
 import { subscribeContent } from './content.subscribers.js';
 import './use-cases/lifecycle.js';
 
@@ -15,7 +18,12 @@ export function contentModule(): OmniModule {
   registerPostApprovalSubject();
   return {
     name: 'content',
-    routes: async (app) => contentRoutes(app),
+    routes: async (app) => {
+      await contentRoutes(app);
+      await contentCalendarRoutes(app);
+      await contentRecurrenceRoutes(app);
+      await app.register(contentImportsRoutes);
+    },
     jobs: contentJobs,
     subscribe: subscribeContent,
   };
@@ -32,9 +40,14 @@ export {
    * the template, revision 1, submitted for approval by the system. Returns the post id and its issues.
    */
   createPostFromArticle,
+  /** Whether the account has the template (feeds check the one a subscription or webhook names). */
+  articleTemplateExists,
   type Article,
   type ArticleSource,
 } from './use-cases/articles.js';
+
+/** Seed: templates, posts through the lifecycle, and posts for publishing targets the seed made. */
+export { seedContentTemplate, seedPost, seedPostForTarget } from './content.seed.js';
 
 export {
   /** Pure: the effective content of a variant (its fields, else the base). */

@@ -5,6 +5,7 @@ import type { Tx } from '../../kernel/db/database.js';
 import { AppError, badRequest } from '../../kernel/errors.js';
 import { createOutboundFetcher, type OutboundFetcher } from '../../kernel/http/outbound-fetch.js';
 import type { ServiceContext } from '../../kernel/module.js';
+import { articleTemplateExists } from '../content/index.js';
 import { checkSchedulingConnection } from '../social/index.js';
 import { feedsPermissions } from './feeds.permissions.js';
 import type { EntryRow, SubscriptionRow, WebhookEndpointRow } from './feeds.schema.js';
@@ -50,6 +51,14 @@ export async function requireAccountConnections(tx: Tx, accountId: string, conne
   }
   if (errors.length > 0) throw new AppError('unprocessable', 'feeds.connection_unknown', 'Choose connections of this account.', { errors });
   return unique;
+}
+
+/** A template named for the drafts must be one of the account's (null: drafts without a template). */
+export async function requireAccountTemplate(tx: Tx, accountId: string, templateId: string | null | undefined): Promise<void> {
+  if (!templateId || (await articleTemplateExists(tx, accountId, templateId))) return;
+  throw new AppError('unprocessable', 'feeds.template_unknown', 'Choose a template of this account.', {
+    errors: [{ path: 'templateId', message: `Template ${templateId} is not one of this account's.` }],
+  });
 }
 
 export function publicBaseUrl(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): string {

@@ -233,9 +233,21 @@ describe('feed subscriptions and polling', () => {
     expect(again.json().code).toBe('feeds.subscription_exists');
   });
 
-  it('records why no draft was made when content refuses the article (a template that does not exist), keeping no post', async () => {
+  it('refuses a template that is not the account’s with 422 and creates nothing', async () => {
     origin.setFeed(path, 'rss', 'Templated', []);
-    const subscription = await subscribe(path, { templateId: randomUUID() });
+    const before = await snapshotFeedRows(t, tenant.tenant.id);
+    const response = await request(t.app, { method: 'POST', url: '/api/feeds/subscriptions', token: tenant.token, payload: { url: `${origin.url}${path}`, templateId: randomUUID() } });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({ code: 'feeds.template_unknown', errors: [{ path: 'templateId' }] });
+    expect(await snapshotFeedRows(t, tenant.tenant.id)).toEqual(before);
+  });
+
+  it('records why no draft was made when content refuses the article (its template was deleted since), keeping no post', async () => {
+    origin.setFeed(path, 'rss', 'Templated', []);
+    const template = await request(t.app, { method: 'POST', url: '/api/content/templates', token: tenant.token, payload: { name: 'Blog post', bodies: { base: 'New on the blog' } } });
+    expect(template.statusCode, template.body).toBe(201);
+    const subscription = await subscribe(path, { templateId: template.json().id });
+    expect((await request(t.app, { method: 'DELETE', url: `/api/content/templates/${template.json().id}`, token: tenant.token })).statusCode).toBe(204);
     await pollNow(subscription.id);
     origin.addEntry(path, entry('t1', 1));
     await pollNow(subscription.id);

@@ -257,4 +257,12 @@ describe('feeds inbound webhook', () => {
     expect(response.json().code).toBe('feeds.connection_unknown');
     expect(await snapshotFeedRows(t, tenant.tenant.id)).toEqual(before);
   });
+
+  it('refuses a template that is not the account’s with 422 and changes nothing', async () => {
+    const before = await snapshotFeedRows(t, tenant.tenant.id);
+    const created = await request(t.app, { method: 'POST', url: '/api/feeds/webhooks', token: tenant.token, payload: { name: 'Templated', templateId: randomUUID() } });
+    expect(created.statusCode).toBe(422);
+    expect(created.json().code).toBe('feeds.template_unknown');
+    expect(await snapshotFeedRows(t, tenant.tenant.id)).toEqual(before);
+  });
 });

@@ -21,3 +21,6 @@ export {
   /** The Omni-Signature header value a sender computes for a body (seeds, examples, tests). */
   signatureHeaderFor,
 } from './feeds.signature.js';
+
+/** Seed: an inbound webhook endpoint of an account. */
+export { seedWebhookEndpoint } from './feeds.seed.js';

@@ -61,7 +61,9 @@ export function navigationFor(access: Access, scope: Scope | null = null): NavSe
     }
     if (publishingAccessOf(scope).canRead) workspace.push({ to: '/publishing', labelKey: 'nav.publishing', icon: <CalendarIcon /> });
     if (contentAccessOf(scope).canRead) {
+      workspace.push({ to: '/content/calendar', labelKey: 'nav.calendar', icon: <CalendarIcon /> });
       workspace.push({ to: '/content/posts', labelKey: 'nav.posts', icon: <ScrollIcon /> }, { to: '/content/templates', labelKey: 'nav.templates', icon: <ScrollIcon /> });
+      workspace.push({ to: '/content/import', labelKey: 'nav.contentImport', icon: <ScrollIcon /> });
       workspace.push({ to: '/settings/content', labelKey: 'nav.contentSettings', icon: <ScrollIcon /> });
     }
     if (approvalsAccessOf(scope).canRead) workspace.push({ to: '/approvals', labelKey: 'nav.approvals', icon: <CheckIcon /> });

@@ -2,7 +2,7 @@ import type { ContentNetwork, Post, VariantOptions } from '@omni/contracts/conte
 import type { MediaAsset } from '@omni/contracts/media';
 import { networkRules, validateVariant, type VariantPreview } from '@omni/contracts/network-rules';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useNavigate, useParams } from '@tanstack/react-router';
+import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NoAccess } from '../../app/RouteStates';
@@ -18,6 +18,9 @@ import { MediaPicker } from '../media/MediaPicker';
 import { socialApi } from '../social/socialApi';
 import { contentAccessOf, contentApi } from './contentApi';
 import { RevisionsPanel } from './RevisionsPanel';
+import type { Recurrence } from '@omni/contracts/content-recurrence';
+import { AbResultPanel, AbTestEditor, type AbDraft } from './AbTestPanel';
+import { RecurrenceEditor } from './RecurrenceEditor';
 import { statusTone } from './contentShared';
 
 type Draft = {
@@ -31,6 +34,10 @@ type Draft = {
   variantTexts: Partial<Record<ContentNetwork, string | null>>;
   /** Pinterest title and board; X thread follow-ups (one per block, separated by a line ---). */
   options: { pinterestTitle: string; pinterestBoardId: string; xThread: string };
+  /** null: a one-off post. */
+  recurrence: Recurrence | null;
+  /** null: no A/B test; A is the network's text, B this one. */
+  ab: AbDraft | null;
 };
 
 const emptyOptions: Draft['options'] = { pinterestTitle: '', pinterestBoardId: '', xThread: '' };
@@ -44,7 +51,7 @@ function optionsFor(network: ContentNetwork, options: Draft['options']): Variant
   return {};
 }
 
-const emptyDraft: Draft = { title: '', baseText: '', baseLink: '', tags: '', plannedAt: '', destinations: [], variantTexts: {}, options: emptyOptions };
+const emptyDraft: Draft = { title: '', baseText: '', baseLink: '', tags: '', plannedAt: '', destinations: [], variantTexts: {}, options: emptyOptions, recurrence: null, ab: null };
 
 function optionOf(post: Post, network: ContentNetwork, name: string): unknown {
   return post.variants.find((variant) => variant.network === network && variant.abLabel === null)?.options[name];
@@ -58,12 +65,14 @@ function draftOf(post: Post, timeZone: string): Draft {
     tags: post.tags.join(', '),
     plannedAt: post.plannedAt ? toZonedInputValue(new Date(post.plannedAt), timeZone) : '',
     destinations: post.destinations.map((destination) => destination.connectionId),
-    variantTexts: Object.fromEntries(post.variants.filter((variant) => variant.abLabel === null).map((variant) => [variant.network, variant.text])),
+    variantTexts: Object.fromEntries(post.variants.filter((variant) => variant.abLabel !== 'B').map((variant) => [variant.network, variant.text])),
     options: {
       pinterestTitle: String(optionOf(post, 'pinterest', 'title') ?? ''),
       pinterestBoardId: String(optionOf(post, 'pinterest', 'boardId') ?? ''),
       xThread: ((optionOf(post, 'x', 'thread') as string[] | undefined) ?? []).join('\n---\n'),
     },
+    recurrence: post.recurrence,
+    ab: post.ab ? { network: post.ab.network, gapMinutes: String(post.ab.gapMinutes), textB: post.variants.find((variant) => variant.abLabel === 'B')?.text ?? '' } : null,
   };
 }
 
@@ -98,6 +107,15 @@ export function PostEditorPage() {
   useEffect(() => {
     if (savedMedia.data) setMedia(savedMedia.data.filter((asset): asset is MediaAsset => asset !== null));
   }, [savedMedia.data]);
+
+  // A new post opened from the calendar starts at the chosen time, once the account's zone is known.
+  const search = useSearch({ strict: false }) as { plannedAt?: string };
+  const [startApplied, setStartApplied] = useState(false);
+  useEffect(() => {
+    if (postId !== null || startApplied || !search.plannedAt || settings.isPending) return;
+    setStartApplied(true);
+    setDraft((current) => (current.plannedAt ? current : { ...current, plannedAt: toZonedInputValue(new Date(search.plannedAt!), timeZone) }));
+  }, [postId, startApplied, search.plannedAt, settings.isPending, timeZone]);
 
   useEffect(() => {
     if (post.data && post.data.currentRevision !== loadedRevision) {
@@ -152,7 +170,12 @@ export function PostEditorPage() {
       plannedAt: draft.plannedAt ? (fromZonedInputValue(draft.plannedAt, timeZone)?.toISOString() ?? null) : null,
       destinations: draft.destinations,
       baseMedia: media.map((asset) => ({ assetId: asset.id, altText: asset.altText || null })),
-      variants: networks.map((network) => ({ network, text: draft.variantTexts[network] ?? null, options: optionsFor(network, draft.options) })),
+      variants: networks.flatMap((network) => {
+        const own = { network, text: draft.variantTexts[network] ?? null, options: optionsFor(network, draft.options) };
+        return draft.ab?.network === network ? [{ ...own, abLabel: 'A' as const }, { ...own, abLabel: 'B' as const, text: draft.ab.textB.trim() ? draft.ab.textB : null }] : [own];
+      }),
+      ab: draft.ab && networks.includes(draft.ab.network) ? { network: draft.ab.network, gapMinutes: Number(draft.ab.gapMinutes) || undefined } : null,
+      recurrence: draft.recurrence,
     };
   }
 
@@ -277,6 +300,27 @@ export function PostEditorPage() {
               <Field label={t('content.editor.plannedAt', { zone: timeZone })}>
                 <Input type="datetime-local" value={draft.plannedAt} disabled={readOnly || saved?.status === 'scheduled'} onChange={(event) => setDraft({ ...draft, plannedAt: event.target.value })} />
               </Field>
+              {(!readOnly || draft.recurrence) && (
+                <RecurrenceEditor
+                  key={`recurrence-${loadedRevision ?? 'new'}`}
+                  value={draft.recurrence}
+                  onChange={(recurrence) => setDraft((current) => ({ ...current, recurrence }))}
+                  timeZone={timeZone}
+                  startsAt={body().plannedAt}
+                  disabled={readOnly}
+                  blockedReason={draft.ab ? t('content.recurrence.abBlocked') : null}
+                />
+              )}
+              {(!readOnly || draft.ab) && (
+                <AbTestEditor
+                  value={draft.ab}
+                  onChange={(ab) => setDraft((current) => ({ ...current, ab }))}
+                  networks={networks}
+                  defaultGapMinutes={settings.data?.abDefaultGapMinutes ?? 1440}
+                  disabled={readOnly}
+                  blockedReason={draft.recurrence ? t('content.ab.recurringBlocked') : networks.length === 0 ? t('content.ab.needsDestination') : null}
+                />
+              )}
             </CardBody>
           </Card>
 
@@ -322,6 +366,7 @@ export function PostEditorPage() {
               </CardBody>
             </Card>
           )}
+          {saved?.ab && ['published', 'partially_published', 'failed'].includes(saved.status) && <AbResultPanel postId={saved.id} canDecide={access.canSchedule} timeZone={timeZone} />}
           {saved && <RevisionsPanel post={saved} canRestore={!readOnly} onRestored={refresh} />}
         </div>
 

@@ -1,9 +1,9 @@
 import type { MediaAsset } from '@omni/contracts/media';
 import { useQueryClient } from '@tanstack/react-query';
-import { useId, useRef, useState, type DragEvent } from 'react';
+import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../../shared/api/errors';
-import { Button, cn } from '../../shared/ui';
+import { Button, DropZone } from '../../shared/ui';
 import { formatBytes, uploadMediaFile } from './mediaApi';
 
 type UploadItem = { id: string; name: string; size: number; progress: number; status: 'uploading' | 'done' | 'failed'; error: string | null; controller: AbortController };
@@ -21,7 +21,6 @@ export function MediaUploader({ onUploaded, compact = false }: { onUploaded?: (a
   const inputId = useId();
   const inputRef = useRef<HTMLInputElement>(null);
   const [items, setItems] = useState<UploadItem[]>([]);
-  const [dragging, setDragging] = useState(false);
 
   const update = (id: string, change: Partial<UploadItem>) => setItems((current) => current.map((item) => (item.id === id ? { ...item, ...change } : item)));
 
@@ -44,23 +43,9 @@ export function MediaUploader({ onUploaded, compact = false }: { onUploaded?: (a
     }
   }
 
-  function onDrop(event: DragEvent<HTMLDivElement>) {
-    event.preventDefault();
-    setDragging(false);
-    if (event.dataTransfer.files.length > 0) start(event.dataTransfer.files);
-  }
-
   return (
     <div className="flex flex-col gap-3">
-      <div
-        onDragOver={(event) => {
-          event.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-        className={cn('flex flex-col items-center justify-center gap-2 rounded-xl border-2 border-dashed px-4 text-center', compact ? 'py-4' : 'py-8', dragging ? 'border-primary bg-primary/5' : 'border-border bg-surface')}
-      >
+      <DropZone onFiles={start} className={compact ? 'py-4' : 'py-8'} idleClassName="border-border bg-surface">
         <p className="text-sm text-muted">{t('media.upload.dropHere')}</p>
         <input
           ref={inputRef}
@@ -81,7 +66,7 @@ export function MediaUploader({ onUploaded, compact = false }: { onUploaded?: (a
           {t('media.upload.choose')}
         </Button>
         <p className="text-xs text-muted">{t('media.upload.accepted')}</p>
-      </div>
+      </DropZone>
       {items.length > 0 && (
         <ul className="flex flex-col gap-2" aria-label={t('media.upload.listLabel')}>
           {items.map((item) => (

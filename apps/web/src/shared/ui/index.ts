@@ -13,3 +13,4 @@ export { Avatar } from './Avatar';
 export { DropdownMenu, type MenuItem } from './DropdownMenu';
 export { Spinner } from './Spinner';
 export { PageHeader } from './PageHeader';
+export { DropZone } from './DropZone';

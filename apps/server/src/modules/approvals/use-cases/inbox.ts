@@ -10,6 +10,7 @@ import { assertCan, can, requireActor, requireTenant } from '../../../kernel/acc
 import { isUuid, type Tx } from '../../../kernel/db/database.js';
 import { withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { AppError, badRequest, forbidden, notFound } from '../../../kernel/errors.js';
+import { emitEvent } from '../../../kernel/events/events.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { approvalsPermissions } from '../approvals.permissions.js';
 import { findRequest, selectComments, selectContact, selectLinksOfRequest, selectRequests, type RequestRow } from '../approvals.queries.js';
@@ -133,7 +134,14 @@ export async function withdrawRequest(ctx: ServiceContext, id: string): Promise<
     if (request.requestedBy !== actor.userId && !can(ctx, approvalsPermissions.decide)) {
       throw forbidden('Only the person who asked for the review, or an editor, can withdraw it.');
     }
-    return transitionRequest(tx, request, 'withdrawn', { supersededReason: 'withdrawn by a person' });
+    const withdrawn = await transitionRequest(tx, request, 'withdrawn', { supersededReason: 'withdrawn by a person' });
+    // Only a person's withdrawal is an event: a subject module withdrawing its own requests already knows.
+    await emitEvent(tx, {
+      tenantId: request.tenantId,
+      type: 'approvals.request_withdrawn',
+      payload: { requestId: request.id, accountId: request.accountId, subjectType: request.subjectType, subjectId: request.subjectId, subjectRevision: request.subjectRevision, stage: request.stage, withdrawnBy: actor.userId },
+    });
+    return withdrawn;
   });
   ctx.audit.targetType = 'approval_request';
   return toRequestDto(withdrawn, ctx);

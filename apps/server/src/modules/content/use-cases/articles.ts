@@ -4,6 +4,7 @@ import type { Tx } from '../../../kernel/db/database.js';
 import { listSchedulableConnections } from '../../social/index.js';
 import { createPostInTx } from './posts.js';
 import { submitPostInTx } from './lifecycle.js';
+import { findTemplate } from '../content.queries.js';
 import { getTemplateRow, renderTemplate } from './templates.js';
 import { checkPost } from './validation.js';
 
@@ -93,4 +94,9 @@ function optionsOf(rendered: Record<string, string>): VariantOptions {
   if (rendered.boardId) options.boardId = rendered.boardId.slice(0, 100);
   if (rendered.thread) options.thread = rendered.thread.split(/\n---\n/).map((item) => item.trim()).filter(Boolean).slice(0, 50);
   return options;
+}
+
+/** Whether an account has this template (archived ones included: they still render), for feeds' settings. */
+export async function articleTemplateExists(tx: Tx, accountId: string, templateId: string): Promise<boolean> {
+  return (await findTemplate(tx, templateId, accountId)) !== null;
 }

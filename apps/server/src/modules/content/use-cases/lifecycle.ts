@@ -24,6 +24,7 @@ import {
   type SchedulingActor,
 } from './scheduling.js';
 import { assertValid, checkPost } from './validation.js';
+import { recurrenceChanged, replaceFutureOccurrences, scheduleInstantsOf } from './recurrence.js';
 
 export { postSubjectType, submitPostInTx, summaryOf } from './posts.js';
 
@@ -59,11 +60,13 @@ export async function submitPost(ctx: ServiceContext, id: string): Promise<Post>
  */
 export async function schedulePostInTx(tx: Tx, actor: SchedulingActor, state: PostState, at: Date, options: { acknowledgeConflicts: boolean }): Promise<PostState> {
   assertValid(await checkPost(tx, state), 'scheduled');
-  const placements = placementsOf(state).map((placement) => ({ connectionId: placement.connectionId, network: placement.network, at: new Date(at.getTime() + placement.offsetMinutes * 60_000) }));
+  // A series is materialized up to the horizon; each of its occurrences is checked for conflicts.
+  const instants = scheduleInstantsOf(state.post, at, actor.config);
+  const placements = instants.flatMap((instant) => placementsOf(state).map((placement) => ({ connectionId: placement.connectionId, network: placement.network, at: new Date(instant.getTime() + placement.offsetMinutes * 60_000) })));
   assertNoConflicts(await findScheduleConflicts(tx, { accountId: actor.accountId, config: actor.config, placements, excludePostId: state.post.id }), options.acknowledgeConflicts);
   await updatePostState(tx, state.post.id, { status: 'scheduled', reviewStage: null, plannedAt: at });
   const planned = await loadPostState(tx, state.post.id, { accountId: actor.accountId });
-  await scheduleOccurrencesInTx(tx, actor, planned, [at]);
+  await scheduleOccurrencesInTx(tx, actor, planned, instants);
   await emitEvent(tx, { tenantId: actor.tenantId, type: 'content.post_scheduled', payload: { postId: state.post.id, accountId: actor.accountId, at: at.toISOString(), revision: state.post.currentRevision } });
   return loadPostState(tx, state.post.id, { accountId: actor.accountId });
 }
@@ -119,7 +122,8 @@ export async function reschedulePost(ctx: ServiceContext, id: string, body: Resc
     const placements = placementsOf(state).map((placement) => ({ connectionId: placement.connectionId, network: placement.network, at: new Date(at.getTime() + placement.offsetMinutes * 60_000) }));
     assertNoConflicts(await findScheduleConflicts(tx, { accountId: actor.accountId, config: actor.config, placements, excludePostId: id }), body.acknowledgeConflicts);
     await moveOccurrence(tx, occurrence, at, { applyToUnpublished: body.applyToUnpublished, reason: `rescheduled from ${occurrence.occursAt.toISOString()} to ${at.toISOString()}` });
-    if (occurrence.sequence === 0 || scheduled[0]?.id === occurrence.id) await updatePostState(tx, id, { plannedAt: at });
+    // A series keeps its start (DTSTART): moving one of its occurrences is an exception to the rule.
+    if (!state.post.recurrenceRule && (occurrence.sequence === 0 || scheduled[0]?.id === occurrence.id)) await updatePostState(tx, id, { plannedAt: at });
     return postDtoOf(tx, await loadPostState(tx, id, { accountId: actor.accountId }));
   });
   ctx.audit.targetType = 'post';
@@ -180,7 +184,10 @@ setEditEffects(async (tx, ctx, before, after, options) => {
     if (after.post.plannedAt?.getTime() !== before.post.plannedAt?.getTime()) {
       throw conflict('content.reschedule_required', 'This post is scheduled: change its time with reschedule, not in an edit.');
     }
-    const refused = await reviseScheduledPost(tx, actorOf(ctx), after, { applyToUnpublished: options.applyToUnpublished, reason: `post revision ${after.post.currentRevision}` });
+    // A changed rule re-makes the series' future occurrences; published ones stay.
+    const replaced = recurrenceChanged(before.post, after.post) ? await replaceFutureOccurrences(tx, actorOf(ctx), before, after, options) : null;
+    const current = replaced ? await loadPostState(tx, after.post.id, { accountId: after.post.accountId }) : after;
+    const refused = [...(replaced ?? []), ...(await reviseScheduledPost(tx, actorOf(ctx), current, { applyToUnpublished: options.applyToUnpublished, reason: `post revision ${after.post.currentRevision}` }))];
     return { unscheduled: false, note: refused.length > 0 ? `applied only to the parts not yet published (${refused.length} already out)` : null };
   }
   await unscheduleInTx(tx, after, { applyToUnpublished: options.applyToUnpublished, reason: `post revision ${after.post.currentRevision} needs approval` });

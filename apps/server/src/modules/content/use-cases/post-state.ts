@@ -45,6 +45,7 @@ export function toPostDto(state: PostState, issues: ValidationIssue[]): Post {
     tags: post.tags,
     plannedAt: post.plannedAt?.toISOString() ?? null,
     ab: post.abNetwork ? { network: post.abNetwork as Post['destinations'][number]['network'], gapMinutes: post.abGapMinutes ?? 0, winnerVariantId: post.abWinnerVariantId } : null,
+    recurrence: post.recurrenceRule && post.recurrenceTimezone ? { rule: post.recurrenceRule, timeZone: post.recurrenceTimezone } : null,
     templateId: post.templateId,
     source: post.source,
     currentRevision: post.currentRevision,

@@ -32,6 +32,9 @@ import { assertValid, checkPost, mediaIdsOf } from './validation.js';
 import { openApprovalRequest } from '../../approvals/index.js';
 import type { Config } from '../../../kernel/config.js';
 import { holdPostMedia, releasePostMedia } from './media-lookup.js';
+import type { Recurrence } from '@omni/contracts/content-recurrence';
+import { updatePostRecurrence } from '../content.recurrence.queries.js';
+import { checkPostRecurrence } from './recurrence.js';
 
 /**
  * Posts: create, read, list, edit (every save is a revision; a stale expectedRevision is 409), delete and
@@ -77,6 +80,7 @@ export async function createPostInTx(
 ): Promise<PostState> {
   const settings = await findContentSettings(tx, writer.accountId);
   const content = await buildPostContent(tx, writer.accountId, input, [], settings.abDefaultGapMinutes);
+  const recurrence = checkPostRecurrence(input.recurrence, content.fields);
   const post = await insertPost(tx, {
     ...content.fields,
     tenantId: writer.tenantId,
@@ -85,6 +89,7 @@ export async function createPostInTx(
     source: input.source ?? null,
     createdBy: writer.userId,
   });
+  if (recurrence) await updatePostRecurrence(tx, post.id, recurrence);
   await writeContent(tx, writer, post.id, content, { number: 1, note: input.note ?? null });
   return loadPostState(tx, post.id, { accountId: writer.accountId });
 }
@@ -156,11 +161,12 @@ export async function editPostInTx(
   ctx: ServiceContext,
   state: PostState,
   content: PostContent,
-  options: { note: string | null; applyToUnpublished: boolean },
+  options: { note: string | null; applyToUnpublished: boolean; recurrence?: Recurrence | null },
 ): Promise<{ state: PostState; unscheduled: boolean }> {
   const writer = writerOf(ctx);
   const number = state.post.currentRevision + 1;
   await updatePostFields(tx, state.post.id, { ...content.fields, currentRevision: number, updatedBy: writer.userId });
+  if (options.recurrence !== undefined) await updatePostRecurrence(tx, state.post.id, options.recurrence);
   const reviewable = ['in_review', 'changes_requested', 'rejected', 'approved'].includes(state.post.status);
   if (reviewable) await updatePostState(tx, state.post.id, { status: 'draft', reviewStage: null });
   await replaceVariants(tx, writer.tenantId, state.post.id, content.variants);
@@ -186,7 +192,8 @@ export async function updatePost(ctx: ServiceContext, id: string, body: UpdatePo
     const planned = state.post.plannedAt;
     if (planned && content.fields.plannedAt && Math.abs(content.fields.plannedAt.getTime() - planned.getTime()) < 60_000) content.fields.plannedAt = planned;
     if (body.ab && body.ab.gapMinutes === undefined && state.post.abGapMinutes) content.fields.abGapMinutes = state.post.abGapMinutes;
-    const edited = await editPostInTx(tx, ctx, state, content, { note: body.note, applyToUnpublished: body.applyToUnpublished });
+    const recurrence = checkPostRecurrence(body.recurrence, content.fields);
+    const edited = await editPostInTx(tx, ctx, state, content, { note: body.note, applyToUnpublished: body.applyToUnpublished, recurrence });
     return { ...(await postDtoOf(tx, edited.state)), unscheduled: edited.unscheduled };
   });
   ctx.audit.targetType = 'post';

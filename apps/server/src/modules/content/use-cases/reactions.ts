@@ -31,6 +31,23 @@ export type ApprovalDecision = {
   decidedBy: { kind: 'user' | 'link'; userId?: string; linkId?: string; name: string };
 };
 
+export type ApprovalWithdrawal = { requestId: string; accountId: string; subjectId: string; subjectRevision: number; stage: 'internal' | 'client' };
+
+/**
+ * A person withdrew a post's pending request (its author, or an editor): the post goes back to draft, to be
+ * edited and submitted again. Ignored unless that revision is still the one in review at that stage.
+ */
+export async function applyApprovalWithdrawal(tx: Tx, withdrawal: ApprovalWithdrawal): Promise<void> {
+  const state = await loadPostState(tx, withdrawal.subjectId, { accountId: withdrawal.accountId, lock: true }).catch((error: unknown) => {
+    if (isAppError(error) && error.status === 404) return null;
+    throw error;
+  });
+  if (!state) return;
+  const { post } = state;
+  if (post.status !== 'in_review' || post.currentRevision !== withdrawal.subjectRevision || post.reviewStage !== withdrawal.stage) return;
+  await updatePostState(tx, post.id, { status: 'draft', reviewStage: null });
+}
+
 /**
  * Apply a decision on a post's request: ignored unless the decided revision is still the current one and
  * the post is still in review. Internal approval opens the client stage when the account requires it;

@@ -28,6 +28,7 @@ import {
   type PostTargetRow,
   type VariantRow,
 } from '../content.queries.js';
+import { deletePostTargetsOfOccurrence } from '../content.recurrence.queries.js';
 import type { PostState } from './post-state.js';
 import { lookupAssets, type AssetLookup } from './media-lookup.js';
 import { networkName } from './validation.js';
@@ -85,7 +86,9 @@ export async function scheduleOccurrencesInTx(tx: Tx, actor: SchedulingActor, st
   let sequence = existing.reduce((max, occurrence) => Math.max(max, occurrence.sequence + 1), 0);
   const created: OccurrenceRow[] = [];
   for (const at of [...instants].sort((a, b) => a.getTime() - b.getTime())) {
-    const occurrence = await insertOccurrence(tx, { tenantId: actor.tenantId, postId: state.post.id, occursAt: at, sequence: existing.length === 0 && instants.length === 1 && !state.post.recurrenceRule ? 0 : sequence });
+    const occurrence =
+      (await insertOccurrence(tx, { tenantId: actor.tenantId, postId: state.post.id, occursAt: at, sequence: existing.length === 0 && instants.length === 1 && !state.post.recurrenceRule ? 0 : sequence })) ??
+      (await reviveCancelledOccurrence(tx, existing, at));
     if (!occurrence) continue;
     sequence += 1;
     const items: ScheduleTargetItem[] = placements.map((placement) => ({
@@ -97,6 +100,19 @@ export async function scheduleOccurrencesInTx(tx: Tx, actor: SchedulingActor, st
     created.push(occurrence);
   }
   return created;
+}
+
+/**
+ * A cancelled occurrence at `at` is scheduled again (a series edited back to an instant it had, a post
+ * scheduled again at the same time): UNIQUE (post_id, occurs_at) keeps one row per instant. The mapping of
+ * its cancelled targets goes (publishing keeps their history); new targets follow.
+ */
+async function reviveCancelledOccurrence(tx: Tx, existing: OccurrenceRow[], at: Date): Promise<OccurrenceRow | null> {
+  const cancelled = existing.find((occurrence) => occurrence.status === 'cancelled' && occurrence.occursAt.getTime() === at.getTime());
+  if (!cancelled) return null;
+  await deletePostTargetsOfOccurrence(tx, cancelled.id);
+  await updateOccurrence(tx, cancelled.id, { status: 'scheduled' });
+  return { ...cancelled, status: 'scheduled' };
 }
 
 type TargetPlacement = ReturnType<typeof placementsOf>[number];

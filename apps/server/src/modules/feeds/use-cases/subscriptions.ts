@@ -18,7 +18,7 @@ import { enqueuePoll } from '../feeds.jobs.js';
 import { feedsPermissions } from '../feeds.permissions.js';
 import { deleteSubscription, insertSubscription, selectSubscriptionById, selectSubscriptions, updateSubscription } from '../feeds.queries.js';
 import type { SubscriptionRow } from '../feeds.schema.js';
-import { createFeedFetcher, requireAccountConnections, requireFeedsAccount, toSubscriptionDto } from '../feeds.shared.js';
+import { createFeedFetcher, requireAccountConnections, requireAccountTemplate, requireFeedsAccount, toSubscriptionDto } from '../feeds.shared.js';
 import { fetchFeed, pollSubscription } from './poll.js';
 
 /** Feed subscriptions of the active account: list, preview, add, change, remove, poll now. */
@@ -89,6 +89,7 @@ export async function createSubscription(ctx: ServiceContext, body: CreateFeedSu
   const pollIntervalMinutes = requirePollInterval(ctx, body.pollIntervalMinutes);
   return withTenant(ctx, async (tx) => {
     const connectionIds = await requireAccountConnections(tx, accountId, body.connectionIds);
+    await requireAccountTemplate(tx, accountId, body.templateId);
     const row = await insertSubscription(tx, {
       tenantId: ctx.tenantId!,
       accountId,
@@ -113,6 +114,7 @@ export async function updateSubscriptionSettings(ctx: ServiceContext, id: string
   return withTenant(ctx, async (tx) => {
     const row = await requireSubscription(ctx, tx, accountId, id, { forUpdate: true });
     const connectionIds = body.connectionIds === undefined ? undefined : await requireAccountConnections(tx, accountId, body.connectionIds);
+    await requireAccountTemplate(tx, accountId, body.templateId);
     const resumed = body.status === 'active' && row.status !== 'active';
     const updated = await updateSubscription(tx, row.id, {
       ...(body.templateId !== undefined ? { templateId: body.templateId } : {}),

@@ -30,7 +30,7 @@ import {
   updateWebhookEndpoint,
 } from '../feeds.queries.js';
 import type { WebhookEndpointRow } from '../feeds.schema.js';
-import { requireAccountConnections, requireFeedsAccount, toWebhookEndpointDto } from '../feeds.shared.js';
+import { requireAccountConnections, requireAccountTemplate, requireFeedsAccount, toWebhookEndpointDto } from '../feeds.shared.js';
 import { isSignatureValid, parseSignatureHeader } from '../feeds.signature.js';
 
 /**
@@ -67,6 +67,7 @@ export async function createWebhookEndpoint(ctx: ServiceContext, body: CreateFee
   const secret = newSecret();
   return withTenant(ctx, async (tx) => {
     const connectionIds = await requireAccountConnections(tx, accountId, body.connectionIds);
+    await requireAccountTemplate(tx, accountId, body.templateId);
     const row = await insertWebhookEndpoint(tx, {
       tenantId: ctx.tenantId!,
       accountId,
@@ -87,6 +88,7 @@ export async function updateWebhookEndpointSettings(ctx: ServiceContext, id: str
   return withTenant(ctx, async (tx) => {
     const row = await requireEndpoint(tx, accountId, id, { forUpdate: true });
     const connectionIds = body.connectionIds === undefined ? undefined : await requireAccountConnections(tx, accountId, body.connectionIds);
+    await requireAccountTemplate(tx, accountId, body.templateId);
     const updated = await updateWebhookEndpoint(tx, row.id, {
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.templateId !== undefined ? { templateId: body.templateId } : {}),
