@@ -7,6 +7,7 @@ import { notificationsModule } from './modules/notifications/index.js';
 import { approvalsModule } from './modules/approvals/index.js';
 import { contentModule } from './modules/content/index.js';
 import { feedsModule } from './modules/feeds/index.js';
+import { aiModule } from './modules/ai/index.js';
 import { mediaModule } from './modules/media/index.js';
 import { membershipDirectory, tenancyModule } from './modules/tenancy/index.js';
 
@@ -16,4 +17,4 @@ import { membershipDirectory, tenancyModule } from './modules/tenancy/index.js';
  * Identity cannot import tenancy (tenancy depends on identity), so tenancy's membership directory is
  * handed to identity here.
  */
-export const modules: OmniModule[] = [identityModule({ memberships: membershipDirectory }), tenancyModule(), auditModule(), mediaModule(), notificationsModule(), approvalsModule(), socialModule(), publishingModule(), contentModule(), feedsModule()];
+export const modules: OmniModule[] = [identityModule({ memberships: membershipDirectory }), tenancyModule(), auditModule(), mediaModule(), notificationsModule(), approvalsModule(), socialModule(), publishingModule(), contentModule(), feedsModule(), aiModule()];

@@ -13,3 +13,4 @@ export * from './content-imports.js';
 export * from './content-recurrence.js';
 export * from './content-calendar.js';
 export * from './feeds.js';
+export * from './ai.js';

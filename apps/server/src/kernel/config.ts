@@ -158,6 +158,17 @@ export const configSchema = z.object({
   FEEDS_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   // Development and tests only: feeds may be fetched over http from loopback addresses (local fakes).
   FEEDS_FETCH_ALLOW_LOOPBACK: booleanString.default(false),
+  // AI (module ai): the platform's default provider at first start (afterwards the super admin's settings
+  // row rules), the per-call deadline, the default request rate and monthly budget (unset: no cap).
+  AI_PROVIDER: z.enum(['offline', 'openai-compatible', 'anthropic']).default('offline'),
+  AI_BASE_URL: z.url().optional(),
+  AI_API_KEY: z.string().min(1).optional(),
+  AI_MODEL: z.string().min(1).max(200).optional(),
+  AI_CALL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  AI_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  AI_DEFAULT_MONTHLY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).optional(),
+  // Development and tests only: tenants' own AI base URLs may point at private and loopback addresses.
+  AI_BASE_URL_ALLOW_PRIVATE: booleanString.default(false),
 });
 
 export type Config = z.infer<typeof configSchema> & {

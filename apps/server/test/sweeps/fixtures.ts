@@ -162,6 +162,23 @@ export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{
   const preferences = await request(t.app, { method: 'PUT', url: '/api/notifications/preferences', token, payload: { items: [{ kind: 'approvals.comment_added', emailEnabled: false }] } });
   expectStatus(preferences, 200, 'turn off an email notification');
 
+  // AI: the tenant's own provider (offline, so no endpoint is called), a budget, a HITL policy and an
+  // offline run (its run row, daily usage and rate-limit bucket).
+  expectStatus(await request(t.app, { method: 'PUT', url: '/api/ai/settings', token, payload: { provider: { kind: 'offline', defaultModel: 'offline' } } }), 200, 'set the AI provider');
+  expectStatus(await request(t.app, { method: 'PUT', url: '/api/ai/budget', token, payload: { monthlyLimitMicros: 5_000_000 } }), 200, 'set the AI budget');
+  const hitlPolicy = { workflowType: 'moderation', mode: 'off', threshold: 0.5, deadlineMinutes: 60, escalationRole: 'admin', onTimeout: 'reject' };
+  expectStatus(await request(t.app, { method: 'PUT', url: '/api/ai/hitl-policies', token, payload: hitlPolicy }), 200, 'set a HITL policy');
+  expectStatus(await request(t.app, { method: 'POST', url: '/api/ai/agents/sentiment-analyst/runs', token, payload: { input: { texts: [`Great ${suffix}`] } } }), 201, 'run an AI agent');
+
+  // A performance model as the nightly training stores it (training needs 30 published posts; the
+  // predictor's own tests train real ones).
+  await t.owner.query(
+    `INSERT INTO ai_models (tenant_id, account_id, network, score_kind, feature_names, coefficients, feature_means, feature_scales,
+                            weight_covariance, follower_proxy_default, n, r2, loo_r2, lambda, residual_se)
+     VALUES ($1, $2, 'sandbox', 'per_impression', '{}', '{"intercept":0.05,"weights":[]}', '[]', '[]', '[]', 0, 30, 0, 0, 1, 0.01)`,
+    [tenant.tenantId, tenant.accountId],
+  );
+
   // Media: an image uploaded and processed (asset, renditions, usage), held by a post-like holder.
   const image = await uploadReadyImage(t, token);
   await withTenant({ db: t.kernel.db, tenantId: tenant.tenantId }, (tx) => holdAssets(tx, { holder: `sweep.item:${suffix}`, assetIds: [image.id] }));

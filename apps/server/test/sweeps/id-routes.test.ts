@@ -53,9 +53,9 @@ describe('id routes sweep', () => {
 
   it('finds routes with path parameters and ids of A’s rows to try', () => {
     expect(operations.map((operation) => `${operation.method} ${operation.path}`)).toEqual(
-      expect.arrayContaining(['GET /api/accounts/{id}', 'PATCH /api/accounts/{id}', 'DELETE /api/accounts/{id}', 'DELETE /api/invitations/{id}', 'GET /api/content/imports/{id}']),
+      expect.arrayContaining(['GET /api/accounts/{id}', 'PATCH /api/accounts/{id}', 'DELETE /api/accounts/{id}', 'DELETE /api/invitations/{id}', 'GET /api/content/imports/{id}', 'GET /api/ai/runs/{id}']),
     );
-    expect(idsOfA.map((entry) => entry.table)).toEqual(expect.arrayContaining(['tenants', 'accounts', 'invitations', 'profiles', 'api_keys', 'memberships']));
+    expect(idsOfA.map((entry) => entry.table)).toEqual(expect.arrayContaining(['tenants', 'accounts', 'invitations', 'profiles', 'api_keys', 'memberships', 'ai_runs']));
   });
 
   const problemCode = (response: LightMyRequestResponse) => (isProblem(response) ? String(response.json().code) : '');

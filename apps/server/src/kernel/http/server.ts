@@ -117,6 +117,7 @@ export async function createHttpServer(kernel: Kernel, modules: OmniModule[]): P
         { name: 'approvals', description: 'Review requests, decisions, comments and signed client approval links' },
         { name: 'notifications', description: 'In-app notifications and per-person email preferences' },
         { name: 'feeds', description: 'Blog-to-social: RSS/Atom subscriptions and the signed inbound article webhook' },
+        { name: 'ai', description: 'AI agents: provider settings, runs, usage and budgets, human-in-the-loop policies' },
         { name: 'dev', description: 'Developer tools: the stored outbox emails' },
       ],
     },

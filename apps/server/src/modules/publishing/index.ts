@@ -65,3 +65,17 @@ export {
   seedPublishingTimezone,
   type DemoEngagement,
 } from './publishing.seed.js';
+
+export {
+  /**
+   * Published history with what was sent and the latest engagement (the ai module's predictor learns
+   * from it): posts of an account and network, counts for fallbacks, trainable (account, network) pairs,
+   * and (under system access) the tenants that have any.
+   */
+  listPublishedPosts,
+  summarizeHistory,
+  listTrainablePairs,
+  listTenantsWithHistory,
+  type PublishedPost,
+  type HistorySummary,
+} from './use-cases/history.js';
