@@ -92,6 +92,8 @@ describe('content: A/B comparison', () => {
     expect((await request(t.app, { url: `/api/content/posts/${test.postId}`, token: tenant.token })).json().ab.winnerVariantId).toBe(test.variantB);
     const events = await t.owner.query(`SELECT payload FROM outbox_events WHERE type = 'content.ab_winner_marked' AND payload->>'postId' = $1`, [test.postId]);
     expect(events.rows.map((row) => row.payload)).toEqual([expect.objectContaining({ winnerVariantId: test.variantB, decidedBy: null })]);
+    const told = await t.owner.query(`SELECT user_id, title, body FROM notifications WHERE kind = 'content.ab_winner_marked' AND subject_id = $1`, [test.postId]);
+    expect(told.rows).toEqual([expect.objectContaining({ user_id: tenant.user.id, title: expect.stringContaining('version B won'), body: expect.stringContaining('engagement per impression') })]);
   });
 
   it('compares plain engagement when a variant lacks impressions, and records a tie within 5 % as no winner', async () => {
@@ -110,6 +112,8 @@ describe('content: A/B comparison', () => {
     expect(tie.decidedAt).toBeTruthy();
     const events = await t.owner.query(`SELECT 1 FROM outbox_events WHERE type = 'content.ab_winner_marked' AND payload->>'postId' = $1`, [close.postId]);
     expect(events.rows).toEqual([]);
+    const told = await t.owner.query(`SELECT 1 FROM notifications WHERE kind = 'content.ab_winner_marked' AND subject_id = $1`, [close.postId]);
+    expect(told.rows).toEqual([]);
   });
 
   it('lets an editor override the winner (recorded with the person), refuses a contributor (403) and a foreign variant (422)', async () => {

@@ -9,9 +9,11 @@ import { emitEvent } from '../../../kernel/events/events.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { getLatestEngagement, getTargetStatuses, type LatestEngagement } from '../../publishing/index.js';
 import { contentPermissions } from '../content.permissions.js';
-import { selectPostTargets, selectVariants, type PostTargetRow, type VariantRow } from '../content.queries.js';
+import type { Config } from '../../../kernel/config.js';
+import { defineNotificationKind, notifyUsers } from '../../notifications/index.js';
+import { findPost, selectPostTargets, selectVariants, type PostTargetRow, type VariantRow } from '../content.queries.js';
 import { findAbState, updateAbOutcome, updateAbResult, type AbRow } from '../content.recurrence.queries.js';
-import { requireAccount } from './posts.js';
+import { postSubjectType, requireAccount, summaryOf } from './posts.js';
 
 /**
  * A/B comparison (design §7.4): 73 hours after variant B went out (publishing collects metrics up to
@@ -81,8 +83,13 @@ export async function abComparisonDueAt(tx: Tx, mapped: PostTargetRow): Promise<
   return new Date(publishedAt.getTime() + abCompareDelayHours * 3_600_000);
 }
 
+export const abWinnerKind = defineNotificationKind('content.ab_winner_marked', {
+  emailByDefault: false,
+  description: 'An A/B test you wrote was compared after publishing and one version was marked the winner.',
+});
+
 /** The job: compare, store ab_result and mark the winner unless a person already chose one. Idempotent. */
-export async function compareAbTest(ctx: { tenantId: string | null }, tx: Tx, postId: string, now = new Date()): Promise<AbResult | null> {
+export async function compareAbTest(ctx: { tenantId: string | null; config: Config }, tx: Tx, postId: string, now = new Date()): Promise<AbResult | null> {
   const state = await findAbState(tx, postId, { lock: true });
   if (!state?.abNetwork) return null;
   const variants = abVariantsOf(await selectVariants(tx, postId));
@@ -105,6 +112,24 @@ export async function compareAbTest(ctx: { tenantId: string | null }, tx: Tx, po
       type: 'content.ab_winner_marked',
       payload: { postId, accountId: state.accountId, winnerVariantId: winner.id, winnerLabel: winner.abLabel, decidedBy: null, metric: result.metric },
     });
+    // The author hears of it (in the console; email only if they turn it on).
+    const post = await findPost(tx, postId);
+    if (post?.createdBy && ctx.tenantId) {
+      const loser = winner === variants.A ? result.B : result.A;
+      const best = winner === variants.A ? result.A : result.B;
+      await notifyUsers(tx, {
+        config: ctx.config,
+        tenantId: ctx.tenantId,
+        accountId: state.accountId,
+        userIds: [post.createdBy],
+        kind: abWinnerKind.kind,
+        title: `A/B test decided: version ${winner.abLabel} won — ${summaryOf(post)}`,
+        body: `Version ${winner.abLabel} scored ${formatScore(best.score, result.metric)} against ${formatScore(loser.score, result.metric)}.`,
+        linkPath: `/content/posts/${postId}`,
+        subject: { type: postSubjectType, id: postId },
+        actorUserId: null,
+      });
+    }
   }
   return result;
 }
@@ -169,4 +194,8 @@ export async function markAbWinner(ctx: ServiceContext, postId: string, body: Ab
   ctx.audit.targetId = postId;
   ctx.audit.metadata = { winnerVariantId: body.variantId };
   return outcome;
+}
+
+function formatScore(score: number, metric: AbResult['metric']): string {
+  return metric === 'engagement_rate' ? `${(score * 100).toFixed(2)} % engagement per impression` : `${Math.round(score)} interactions`;
 }
