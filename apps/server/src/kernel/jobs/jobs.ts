@@ -198,3 +198,15 @@ export async function startJobWorker(deps: Kernel, registry: JobRegistry): Promi
     },
   };
 }
+
+/** The transaction a (transactional) job runs in; a job declared non-transactional has none. */
+export function requireTransaction(tx: Tx | null): Tx {
+  if (!tx) throw new Error('This job runs in a transaction (defineJob without transactional: false)');
+  return tx;
+}
+
+/** The tenant a job runs for; platform jobs (tenantId null) must not call tenant work. */
+export function requireJobTenant(tenantId: string | null): string {
+  if (!tenantId) throw new Error('This job runs inside a tenant (enqueued with a tenantId)');
+  return tenantId;
+}

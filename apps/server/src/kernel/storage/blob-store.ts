@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
+import { publicBaseUrl } from '../http/public-url.js';
+export { publicBaseUrl } from '../http/public-url.js';
 
 /**
  * Where the media library keeps its bytes. Keys are built by callers from ids only
@@ -56,11 +58,6 @@ export function contentTypeOfKey(key: string): string {
 
 export function mediaLocalDir(config: Pick<Config, 'MEDIA_LOCAL_DIR' | 'DATA_DIR'>): string {
   return path.resolve(config.MEDIA_LOCAL_DIR ?? path.join(config.DATA_DIR, 'media'));
-}
-
-/** PUBLIC_URL without a trailing slash (default http://localhost:PORT). */
-export function publicBaseUrl(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): string {
-  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
 }
 
 type S3Settings = Pick<Config, 'MEDIA_S3_BUCKET' | 'MEDIA_S3_REGION' | 'MEDIA_S3_ENDPOINT' | 'MEDIA_S3_FORCE_PATH_STYLE'>;

@@ -3,7 +3,7 @@ import type { Config } from '../../kernel/config.js';
 import type { Tx } from '../../kernel/db/database.js';
 import { emitEvent } from '../../kernel/events/events.js';
 import type { EventBus } from '../../kernel/events/events.js';
-import { defineJob, enqueueJob, removeJob } from '../../kernel/jobs/jobs.js';
+import { defineJob, enqueueJob, removeJob, requireJobTenant, requireTransaction } from '../../kernel/jobs/jobs.js';
 import { openApprovalRequest, registerApprovalSubject, withdrawApprovalRequests } from '../approvals/index.js';
 import { defineNotificationKind, notifyUsers } from '../notifications/index.js';
 import { listAccountUserIdsWithRole } from '../tenancy/index.js';
@@ -24,16 +24,6 @@ export const reviewEscalatedKind = defineNotificationKind('ai.review_escalated',
 });
 
 type ConfigContext = { config: Config };
-
-function requireTransaction(tx: Tx | null): Tx {
-  if (!tx) throw new Error('This ai job runs in a transaction');
-  return tx;
-}
-
-function requireJobTenant(tenantId: string | null): string {
-  if (!tenantId) throw new Error('This ai job runs inside a tenant');
-  return tenantId;
-}
 
 const preview = (value: unknown, max = 2000) => {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Tx } from '../../kernel/db/database.js';
-import { defineJob, enqueueJobs } from '../../kernel/jobs/jobs.js';
+import { defineJob, enqueueJobs, requireTransaction } from '../../kernel/jobs/jobs.js';
 import { selectTenantsWithDueSeries } from './content.recurrence.queries.js';
 import { compareAbTest } from './use-cases/ab-compare.js';
 import { extendTenantRecurrences } from './use-cases/recurrence.js';
@@ -10,11 +9,6 @@ import { applyApprovalDecision, applyApprovalWithdrawal, syncOccurrenceStatus } 
  * Content's jobs. Keys: `approval:<requestId>` (one application per decision), `sync:<occurrenceId>`
  * (a burst of target events for one occurrence makes one re-read).
  */
-
-function requireTransaction(tx: Tx | null): Tx {
-  if (!tx) throw new Error('This content job runs in a transaction');
-  return tx;
-}
 
 export const applyApprovalDecisionJob = defineJob({
   id: 'content.apply-approval-decision',

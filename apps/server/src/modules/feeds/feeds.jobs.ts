@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Tx } from '../../kernel/db/database.js';
-import { defineJob, enqueueJob, enqueueJobs } from '../../kernel/jobs/jobs.js';
+import { defineJob, enqueueJob, enqueueJobs, requireJobTenant, requireTransaction } from '../../kernel/jobs/jobs.js';
 import { deleteWebhookReceiptsBefore, selectDueSubscriptions } from './feeds.queries.js';
 import type { EntryRow } from './feeds.schema.js';
 import { processEntry } from './use-cases/entries.js';
@@ -10,16 +10,6 @@ import { pollSubscription } from './use-cases/poll.js';
  * The feeds jobs and the only helpers that enqueue them. Keys: `feeds.poll:<subscriptionId>` (a pending
  * poll is replaced, never doubled) and `feeds.entry:<entryId>`.
  */
-
-function requireJobTenant(tenantId: string | null): string {
-  if (!tenantId) throw new Error('This feeds job runs inside a tenant');
-  return tenantId;
-}
-
-function requireTransaction(tx: Tx | null): Tx {
-  if (!tx) throw new Error('This feeds job runs in a transaction');
-  return tx;
-}
 
 /** One subscription: fetch (no transaction held across it), then record the outcome. */
 export const pollFeedJob = defineJob({

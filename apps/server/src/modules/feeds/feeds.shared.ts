@@ -9,6 +9,8 @@ import { articleTemplateExists } from '../content/index.js';
 import { checkSchedulingConnection } from '../social/index.js';
 import { feedsPermissions } from './feeds.permissions.js';
 import type { EntryRow, SubscriptionRow, WebhookEndpointRow } from './feeds.schema.js';
+import { publicBaseUrl } from '../../kernel/http/public-url.js';
+export { publicBaseUrl } from '../../kernel/http/public-url.js';
 
 /** Helpers the feeds use cases share: the account in scope, the fetch policy, connection checks, DTOs. */
 
@@ -59,10 +61,6 @@ export async function requireAccountTemplate(tx: Tx, accountId: string, template
   throw new AppError('unprocessable', 'feeds.template_unknown', 'Choose a template of this account.', {
     errors: [{ path: 'templateId', message: `Template ${templateId} is not one of this account's.` }],
   });
-}
-
-export function publicBaseUrl(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): string {
-  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
 }
 
 export function webhookUrlOf(config: Config, endpointId: string): string {

@@ -1,19 +1,14 @@
 import type { Config } from '../../kernel/config.js';
 import type { Tx } from '../../kernel/db/database.js';
 import { queueMail } from '../../kernel/mail/mail.js';
+import { publicBaseUrl } from '../../kernel/http/public-url.js';
+import { escapeHtml } from '../../kernel/mail/html.js';
+export { publicBaseUrl } from '../../kernel/http/public-url.js';
 
 /**
  * The identity emails. Platform mail (tenantId null): they concern the person, not a workspace.
  * Links point at web console routes under PUBLIC_URL.
  */
-export function publicBaseUrl(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): string {
-  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
-
 type Recipient = { email: string; name: string };
 
 type MailContent = { subject: string; template: string; intro: string; action?: { label: string; url: string }; outro: string };

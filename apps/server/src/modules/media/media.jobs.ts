@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import { defineJob } from '../../kernel/jobs/jobs.js';
+import { defineJob, requireJobTenant } from '../../kernel/jobs/jobs.js';
 import { getBlobStore } from '../../kernel/storage/index.js';
 import { assetPrefix } from './media.keys.js';
 import { selectProcessingPrefixes } from './media.queries.js';
 import { deletePrefix, processAsset } from './use-cases/process-asset.js';
-
-function requireJobTenant(tenantId: string | null): string {
-  if (!tenantId) throw new Error('This media job runs inside a tenant');
-  return tenantId;
-}
 
 /** Sanitize an upload and make its renditions (idempotent; key process:<assetId>). No transaction is held across the image work. */
 export const processAssetJob = defineJob({

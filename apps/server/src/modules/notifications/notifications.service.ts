@@ -26,6 +26,9 @@ import {
   upsertPreferences,
   type NotificationRow,
 } from './notifications.queries.js';
+import { publicBaseUrl } from '../../kernel/http/public-url.js';
+import { escapeHtml } from '../../kernel/mail/html.js';
+export { publicBaseUrl } from '../../kernel/http/public-url.js';
 
 export type NotifyInput = {
   /** For the links in emails (PUBLIC_URL). */
@@ -47,14 +50,6 @@ export type NotifyInput = {
   /** The email's subject and text; default: the title and body. The link and a footer are appended. */
   email?: { subject: string; text: string };
 };
-
-export function publicBaseUrl(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): string {
-  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
 
 const cut = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Tx } from '../../kernel/db/database.js';
 import { withTenant } from '../../kernel/db/tenancy.js';
-import { defineJob, enqueueJob, enqueueJobs, removeJob } from '../../kernel/jobs/jobs.js';
+import { defineJob, enqueueJob, enqueueJobs, removeJob, requireJobTenant, requireTransaction } from '../../kernel/jobs/jobs.js';
 import { findTarget, type TargetRow } from './publishing.queries.js';
 import { collectTargetMetrics } from './use-cases/collect-metrics.js';
 import { runDispatcher, sweepTargets } from './use-cases/dispatch.js';
@@ -13,16 +13,6 @@ import { reconcileTarget } from './use-cases/reconcile-target.js';
  * `publish:<targetId>`, `reconcile:<targetId>`, `metrics:<targetId>:<hours>` (one pending per target), and one dispatch wake-up per
  * due second (`publishing.dispatch:<epoch second>`), so a burst of posts due together makes one wake-up.
  */
-
-function requireJobTenant(tenantId: string | null): string {
-  if (!tenantId) throw new Error('This publishing job runs inside a tenant');
-  return tenantId;
-}
-
-function requireTransaction(tx: Tx | null): Tx {
-  if (!tx) throw new Error('This publishing job runs in a transaction');
-  return tx;
-}
 
 /**
  * Claim due targets fairly across tenants (system access, claim only) and enqueue one publish job each;

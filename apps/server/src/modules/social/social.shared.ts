@@ -6,12 +6,9 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { findProvider } from './providers/index.js';
 import type { NewConnection } from './social.queries.js';
 import type { ConnectionRow } from './social.schema.js';
-
-/** Helpers the social use cases share: URLs, secret columns, DTOs. */
-
-export function publicBaseUrl(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): string {
-  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
-}
+import { publicBaseUrl } from '../../kernel/http/public-url.js';
+export { escapeHtml } from '../../kernel/mail/html.js';
+export { publicBaseUrl } from '../../kernel/http/public-url.js';
 
 /** Where the network sends the browser back to (must be registered with the network's app). */
 export function callbackUrl(config: Config, network: string): string {
@@ -72,6 +69,3 @@ export function newSandboxConnection(input: { tenantId: string; accountId: strin
   };
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}

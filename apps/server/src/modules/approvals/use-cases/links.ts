@@ -37,6 +37,7 @@ import { addComment } from './comments.js';
 import { requireVisibleRequest } from './inbox.js';
 import { recordDecision } from './requests.js';
 import { publicBaseUrl } from '../../notifications/index.js';
+import { escapeHtml } from '../../../kernel/mail/html.js';
 
 /**
  * Client approval links (design §8.2): a 256-bit random token, of which only the SHA-256 is stored, bound
@@ -48,10 +49,6 @@ const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
 
 function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 // ------------------------------------------------------------------------------------------ in the app

@@ -40,18 +40,16 @@ import {
 import { decodeCursor, toPage } from '../tenancy.shared.js';
 import { assertMayGrantRole, isTenantAdmin, requireActiveAccount } from './access.js';
 import { resolveScope } from './memberships.js';
+import { publicBaseUrl } from '../../../kernel/http/public-url.js';
+import { escapeHtml } from '../../../kernel/mail/html.js';
 
 type InvitationListQuery = z.infer<typeof invitationListQuerySchema>;
 
 /** Invitations are valid for 7 days; resending issues a new link with a new 7-day window. */
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
-
 export function acceptInvitationUrl(config: Config, token: string): string {
-  const base = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+  const base = publicBaseUrl(config);
   return `${base}/accept-invitation?token=${encodeURIComponent(token)}`;
 }
 
