@@ -123,6 +123,8 @@ export const aiAgentSchema = z.object({
   description: z.string(),
   /** Whether the offline provider can run it (the translator cannot). */
   worksOffline: z.boolean(),
+  /** 'llm': a language model (or the offline rules); 'model': a statistical model trained on the tenant's data. */
+  kind: z.enum(['llm', 'model']),
   /** JSON schema of the input, for forms and API clients. */
   inputSchema: z.record(z.string(), z.unknown()),
   health: z.object({
@@ -145,6 +147,8 @@ export const runAgentBodySchema = z.object({
   /** Default: the agent's own workflow type. */
   workflowType: aiWorkflowTypeSchema.optional(),
   subject: z.object({ type: z.string().regex(/^[a-z][a-z0-9_.-]{0,59}$/), id: z.uuid() }).nullable().default(null),
+  /** true: queue the run (202, status queued) and poll GET /api/ai/runs/:id; false: wait for it (201). */
+  background: z.boolean().default(false),
 });
 export type RunAgentBody = z.infer<typeof runAgentBodySchema>;
 
@@ -191,6 +195,34 @@ export const aiRunListQuerySchema = z.object({
 export type AiRunListQuery = z.infer<typeof aiRunListQuerySchema>;
 export const aiRunListSchema = z.object({ items: z.array(aiRunSchema) });
 export type AiRunList = z.infer<typeof aiRunListSchema>;
+
+// ---------- Performance predictions ----------
+
+/** A draft's predicted engagement (docs/design/ai-agents.md §5): the model, the account's history, or defaults. */
+export const performancePredictionSchema = z.object({
+  /** Engagement per impression (or interactions per post when `scoreKind` is 'count'). */
+  rate: z.number(),
+  low: z.number(),
+  high: z.number(),
+  basis: z.enum(['model', 'history', 'default']),
+  scoreKind: z.enum(['per_impression', 'count']),
+  samples: z.number().int(),
+  confidence: z.number(),
+  explanation: z.string(),
+});
+export type PerformancePredictionDto = z.infer<typeof performancePredictionSchema>;
+
+export const predictPerformanceBodySchema = z.object({
+  network: z.string().trim().min(1).max(40),
+  text: z.string().max(70_000).default(''),
+  /** When it would go out; default now. */
+  at: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time, e.g. 2030-01-31T09:00:00Z.' }).optional(),
+  mediaCount: z.number().int().min(0).max(100).default(0),
+  hasLink: z.boolean().default(false),
+});
+export type PredictPerformanceBody = z.input<typeof predictPerformanceBodySchema>;
+export const predictPerformanceResultSchema = performancePredictionSchema.extend({ network: z.string() });
+export type PredictPerformanceResult = z.infer<typeof predictPerformanceResultSchema>;
 
 // ---------- Usage and budget ----------
 

@@ -14,3 +14,4 @@ export * from './content-recurrence.js';
 export * from './content-calendar.js';
 export * from './feeds.js';
 export * from './ai.js';
+export * from './campaigns.js';

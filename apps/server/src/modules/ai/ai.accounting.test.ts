@@ -1,6 +1,7 @@
 import type { AiBudget, AiRun, AiSettings, AiSettingsTestResult, AiUsage } from '@omni/contracts/ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiCompatibleFake, type FakeOpenAiCompatible } from '../../../test/fakes/openai-compatible.js';
+import { setHitlPolicy, useFakeAiProvider } from '../../../test/factories/ai.js';
 import { addMember, createSuperAdmin, registerTenant, type RegisteredTenant } from '../../../test/factories/tenancy.js';
 import { createTestApp, request, type TestApp } from '../../../test/harness.js';
 
@@ -23,10 +24,9 @@ describe('ai: keys, usage, budget and rate limit', () => {
 
   async function tenantWithFakeProvider(overrides: Record<string, unknown> = {}): Promise<RegisteredTenant> {
     const tenant = await registerTenant(t.app);
-    const saved = await request(t.app, { method: 'PUT', url: '/api/ai/settings', token: tenant.token, payload: { provider: provider(overrides) } });
-    expect(saved.statusCode, saved.body).toBe(200);
+    await useFakeAiProvider(t.app, tenant.token, fake, overrides);
     // Results go straight through: these tests are about money, not review.
-    await request(t.app, { method: 'PUT', url: '/api/ai/hitl-policies', token: tenant.token, payload: { workflowType: 'moderation', mode: 'off', threshold: 0.8, deadlineMinutes: 60, escalationRole: 'admin', onTimeout: 'reject' } });
+    await setHitlPolicy(t.app, tenant.token, { workflowType: 'moderation', mode: 'off' });
     return tenant;
   }
 

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { findAgent } from './agents/catalogue.js';
+import { copywriterAgent as copywriter } from './agents/copywriter.js';
 import { calibrateConfidence } from './ai.runs.js';
 
 /** Confidence calibration (docs/design/ai-agents.md §4): clamp, ×0.8 after a repair, agent checks, offline ≤ 0.6. */
 describe('ai: confidence calibration', () => {
-  const copywriter = findAgent('copywriter')!;
   const input = { text: 'Fresh bread', network: 'x', tone: 'neutral' };
   const output = (text: string, confidence: number) => ({ text, hashtags: ['bread'], confidence, explanation: 'ok' });
 

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Tx } from '../../kernel/db/database.js';
+import { isUuid, type Tx } from '../../kernel/db/database.js';
 
 /**
  * The only code that reads or writes the ai tables (migrations/0015_ai.sql). Every function runs in the
@@ -105,15 +105,17 @@ export async function upsertBudget(tx: Tx, tenantId: string, values: { monthlyLi
 }
 
 /**
- * Claim today's "budget exceeded" notification: true for the first caller of the day (the row is created
- * with the given limit when the tenant had none, i.e. the configured default applied).
+ * Claim a budget notice: true for the first caller of the period — "exceeded" once a day (the day), the
+ * alert once a month (the month's first day). The row is created with the given limit when the tenant had
+ * none (the configured default applied).
  */
-export async function claimBudgetNotification(tx: Tx, tenantId: string, day: string, defaultLimitMicros: number | null): Promise<boolean> {
+export async function claimBudgetNotice(tx: Tx, tenantId: string, notice: 'exceeded' | 'alert', period: string, defaultLimitMicros: number | null): Promise<boolean> {
+  const column = sql.raw(notice === 'exceeded' ? 'exceeded_notified_on' : 'alert_notified_month');
   const rows = await rowsOf<{ tenant_id: string }>(
     tx,
-    sql`INSERT INTO ai_budgets AS b (tenant_id, monthly_limit_micros, exceeded_notified_on) VALUES (${tenantId}, ${defaultLimitMicros}, ${day}::date)
-        ON CONFLICT (tenant_id) DO UPDATE SET exceeded_notified_on = excluded.exceeded_notified_on
-        WHERE b.exceeded_notified_on IS DISTINCT FROM excluded.exceeded_notified_on
+    sql`INSERT INTO ai_budgets AS b (tenant_id, monthly_limit_micros, ${column}) VALUES (${tenantId}, ${defaultLimitMicros}, ${period}::date)
+        ON CONFLICT (tenant_id) DO UPDATE SET ${column} = excluded.${column}
+        WHERE b.${column} IS DISTINCT FROM excluded.${column}
         RETURNING tenant_id`,
   );
   return rows.length === 1;
@@ -212,12 +214,24 @@ export type RunRow = {
 
 export async function insertRun(
   tx: Tx,
-  values: { tenantId: string; accountId: string; agent: string; agentVersion: number; input: unknown; provider: string; model: string; workflowType: string; subject: { type: string; id: string } | null; requestedBy: string | null },
+  values: {
+    tenantId: string;
+    accountId: string;
+    agent: string;
+    agentVersion: number;
+    status: 'queued' | 'running';
+    input: unknown;
+    provider: string;
+    model: string;
+    workflowType: string;
+    subject: { type: string; id: string } | null;
+    requestedBy: string | null;
+  },
 ): Promise<RunRow> {
   const rows = await rowsOf<RunRow>(
     tx,
     sql`INSERT INTO ai_runs (tenant_id, account_id, agent, agent_version, status, input, provider, model, workflow_type, subject_type, subject_id, requested_by)
-        VALUES (${values.tenantId}, ${values.accountId}, ${values.agent}, ${values.agentVersion}, 'running', ${JSON.stringify(values.input)}::jsonb, ${values.provider}, ${values.model},
+        VALUES (${values.tenantId}, ${values.accountId}, ${values.agent}, ${values.agentVersion}, ${values.status}, ${JSON.stringify(values.input)}::jsonb, ${values.provider}, ${values.model},
                 ${values.workflowType}, ${values.subject?.type ?? null}, ${values.subject?.id ?? null}, ${values.requestedBy})
         RETURNING *`,
   );
@@ -227,6 +241,23 @@ export async function insertRun(
 export async function selectRun(tx: Tx, id: string, options: { forUpdate?: boolean } = {}): Promise<RunRow | null> {
   const rows = await rowsOf<RunRow>(tx, sql`SELECT * FROM ai_runs WHERE id = ${id} ${options.forUpdate ? sql`FOR UPDATE` : sql``}`);
   return rows[0] ?? null;
+}
+
+/** A queued run starts (or a retried one restarts): running, started now, on the provider resolved now. Null when already finished. */
+export async function claimRun(tx: Tx, id: string, values: { provider: string; model: string }): Promise<RunRow | null> {
+  const rows = await rowsOf<RunRow>(
+    tx,
+    sql`UPDATE ai_runs SET status = 'running', started_at = clock_timestamp(), provider = ${values.provider}, model = ${values.model}
+        WHERE id = ${id} AND status IN ('queued', 'running') RETURNING *`,
+  );
+  return rows[0] ?? null;
+}
+
+/** Runs by id (other tenants' ids simply match nothing). */
+export async function selectRunsByIds(tx: Tx, ids: string[]): Promise<RunRow[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  return rowsOf<RunRow>(tx, sql`SELECT * FROM ai_runs WHERE id = ANY(${`{${valid.join(',')}}`}::uuid[])`);
 }
 
 export type RunUpdate = Partial<{

@@ -13,6 +13,8 @@ import {
   hitlPolicyListSchema,
   platformAiSettingsSchema,
   platformHitlPolicyListSchema,
+  predictPerformanceBodySchema,
+  predictPerformanceResultSchema,
   runAgentBodySchema,
   testAiSettingsBodySchema,
   updateAiBudgetBodySchema,
@@ -68,9 +70,20 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
   }, async (request) => service.listAgents(request.ctx));
 
   r.post('/api/ai/agents/:agentId/runs', {
-    schema: { tags, summary: 'Run an agent now; the result is auto-approved or waits for review by the workflow’s policy', params: aiAgentParamsSchema, body: runAgentBodySchema, response: { 201: aiRunSchema } },
+    schema: {
+      tags,
+      summary: 'Run an agent (201 when finished; 202 queued with background: true); the result is auto-approved or waits for review by the workflow’s policy',
+      params: aiAgentParamsSchema,
+      body: runAgentBodySchema,
+      response: { 201: aiRunSchema, 202: aiRunSchema },
+    },
     config: { audit: 'ai.run.create' },
-  }, async (request, reply) => reply.status(201).send(await service.startAgentRun(request.ctx, request.params.agentId, request.body)));
+  }, async (request, reply) => reply.status(request.body.background ? 202 : 201).send(await service.startAgentRun(request.ctx, request.params.agentId, request.body)));
+
+  r.post('/api/ai/predictions', {
+    schema: { tags, summary: 'Predicted engagement of a draft on a network (model, account median or industry default; nothing recorded)', body: predictPerformanceBodySchema, response: { 200: predictPerformanceResultSchema } },
+    config: { audit: false },
+  }, async (request) => service.predictDraft(request.ctx, request.body));
 
   r.get('/api/ai/runs', {
     schema: { tags, summary: 'Agent runs of the active account, newest first', querystring: aiRunListQuerySchema, response: { 200: aiRunListSchema } },

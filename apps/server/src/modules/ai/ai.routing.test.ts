@@ -1,6 +1,7 @@
 import type { AiRun, HitlPolicyList } from '@omni/contracts/ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiCompatibleFake, type FakeOpenAiCompatible } from '../../../test/fakes/openai-compatible.js';
+import { useFakeAiProvider } from '../../../test/factories/ai.js';
 import { addMember, createSuperAdmin, registerTenant, switchScope, type RegisteredTenant } from '../../../test/factories/tenancy.js';
 import { createTestApp, request, type TestApp } from '../../../test/harness.js';
 
@@ -20,13 +21,7 @@ describe('ai: human-in-the-loop routing', () => {
 
   async function tenantWithFakeProvider(): Promise<RegisteredTenant> {
     const tenant = await registerTenant(t.app);
-    const saved = await request(t.app, {
-      method: 'PUT',
-      url: '/api/ai/settings',
-      token: tenant.token,
-      payload: { provider: { kind: 'openai-compatible', baseUrl: fake.baseUrl, apiKey: fake.apiKey, defaultModel: 'gpt-4o-mini', requestsPerMinute: 1000 } },
-    });
-    expect(saved.statusCode, saved.body).toBe(200);
+    await useFakeAiProvider(t.app, tenant.token, fake);
     return tenant;
   }
 

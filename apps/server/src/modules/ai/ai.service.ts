@@ -11,6 +11,8 @@ import type {
   HitlPolicyList,
   PlatformAiSettings,
   PlatformHitlPolicyList,
+  PredictPerformanceBody,
+  PredictPerformanceResult,
   RunAgentBody,
   TestAiSettingsBody,
   UpdateAiBudgetBody,
@@ -20,6 +22,7 @@ import type {
   UpdatePlatformAiSettingsBody,
   UpdatePlatformHitlPolicyBody,
 } from '@omni/contracts/ai';
+import { predictPerformanceBodySchema } from '@omni/contracts/ai';
 import { z } from 'zod';
 import { assertCan, requireActor, requireTenant } from '../../kernel/access.js';
 import { isAiProviderError } from '../../kernel/ai/index.js';
@@ -49,7 +52,8 @@ import {
   upsertProviderSettings,
   type ProviderSettingsRow,
 } from './ai.queries.js';
-import { runAgent } from './ai.runs.js';
+import { queueAgentRun, runAgent } from './ai.runs.js';
+import { predictPerformance } from './predictor/predict.js';
 
 /** The use cases behind the ai routes: settings, agents and runs, usage and budget, HITL policies. */
 
@@ -260,7 +264,8 @@ export async function listAgents(ctx: ServiceContext): Promise<AiAgentList> {
         version: agent.version,
         workflowType: agent.workflowType,
         description: agent.description,
-        worksOffline: agent.offline !== null,
+        worksOffline: agent.kind === 'model' || agent.offline !== null,
+        kind: agent.kind,
         inputSchema: z.toJSONSchema(agent.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
         health: {
           runs24h: row?.runs ?? 0,
@@ -275,10 +280,21 @@ export async function listAgents(ctx: ServiceContext): Promise<AiAgentList> {
 
 export async function startAgentRun(ctx: ServiceContext, agentId: string, body: RunAgentBody): Promise<AiRun> {
   const accountId = requireAccount(ctx, aiPermissions.run);
-  const run = await runAgent(ctx, agentId, body.input, { accountId, workflowType: body.workflowType, subject: body.subject });
+  const options = { accountId, workflowType: body.workflowType, subject: body.subject };
+  const run = body.background ? await withTenant(ctx, (tx) => queueAgentRun(tx, ctx, agentId, body.input, options)) : await runAgent(ctx, agentId, body.input, options);
   ctx.audit.targetType = 'ai_run';
   ctx.audit.targetId = run.id;
   return run;
+}
+
+/** Predicted engagement of a draft (the editor asks as the text changes): no run recorded, no cost. */
+export async function predictDraft(ctx: ServiceContext, body: PredictPerformanceBody): Promise<PredictPerformanceResult> {
+  const accountId = requireAccount(ctx, aiPermissions.read);
+  const draft = predictPerformanceBodySchema.parse(body);
+  const prediction = await withTenantRead(ctx, (tx) =>
+    predictPerformance(tx, { accountId, network: draft.network, draft: { text: draft.text, at: draft.at ?? new Date().toISOString(), mediaCount: draft.mediaCount, hasLink: draft.hasLink } }),
+  );
+  return { network: draft.network, ...prediction };
 }
 
 export async function listRuns(ctx: ServiceContext, query: AiRunListQuery): Promise<AiRunList> {

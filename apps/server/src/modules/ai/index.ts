@@ -2,6 +2,7 @@ import type { OmniModule } from '../../kernel/module.js';
 import './ai.permissions.js';
 import { aiRoutes } from './ai.routes.js';
 import { aiJobs, subscribeAi } from './ai.review.js';
+import { runAgentJob } from './ai.runs.js';
 import { predictorJobs } from './predictor/index.js';
 
 /**
@@ -10,7 +11,7 @@ import { predictorJobs } from './predictor/index.js';
  * routing through approvals. Routes under /api/ai and /api/platform/ai. See modules/ai/README.md.
  */
 export function aiModule(): OmniModule {
-  return { name: 'ai', routes: async (app) => aiRoutes(app), jobs: [...aiJobs, ...predictorJobs], subscribe: subscribeAi };
+  return { name: 'ai', routes: async (app) => aiRoutes(app), jobs: [...aiJobs, runAgentJob, ...predictorJobs], subscribe: subscribeAi };
 }
 
 export {
@@ -21,9 +22,20 @@ export {
    * The decision arrives later as the event ai.run_decided {runId, outcome, …}.
    */
   runAgent,
+  /**
+   * Queue a run in the caller's transaction (validated now: 404/422), executed by the job ai.run-agent
+   * (budget and rate limit applied then). Returns the queued run; the outcome arrives as ai.run_completed
+   * and ai.run_decided (subject as given).
+   */
+  queueAgentRun,
   type AiRunContext,
   type RunAgentOptions,
 } from './ai.runs.js';
+
+export {
+  /** Runs by id in the caller's transaction, as the API shows them (ids of other tenants match nothing). */
+  getAgentRuns,
+} from './ai.runs-read.js';
 
 export {
   /** The approvals subject type of AI results waiting for review. */
@@ -39,6 +51,7 @@ export {
 export {
   /** Define an agent: zod input/output, prompts and offline behaviour (registered on definition). */
   defineAgent,
+  defineModelAgent,
   confidenceFields,
   type AgentDefinition,
 } from './agents/define.js';

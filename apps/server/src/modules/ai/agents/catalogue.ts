@@ -4,6 +4,7 @@ import type { AgentDefinition } from './define.js';
 import { insightsAnalystAgent } from './insights-analyst.js';
 import { leadScorerAgent } from './lead-scorer.js';
 import { moderatorAgent } from './moderator.js';
+import { performancePredictorAgent } from './performance-predictor.js';
 import { sentimentAnalystAgent } from './sentiment-analyst.js';
 import { translatorAgent } from './translator.js';
 
@@ -15,6 +16,7 @@ export const agentCatalogue: AgentDefinition[] = [
   leadScorerAgent,
   translatorAgent,
   moderatorAgent,
+  performancePredictorAgent,
   insightsAnalystAgent,
 ];
 

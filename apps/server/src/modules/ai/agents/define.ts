@@ -1,5 +1,6 @@
 import type { AiWorkflowType } from '@omni/contracts/ai';
 import { z } from 'zod';
+import type { Tx } from '../../../kernel/db/database.js';
 import { offlineRefusal, registerOfflineHandler, type OfflineNlp } from '../../../kernel/ai/index.js';
 
 /**
@@ -7,7 +8,8 @@ import { offlineRefusal, registerOfflineHandler, type OfflineNlp } from '../../.
  * explanation), the system prompt, the prompt builder and the offline behaviour. Output schemas follow
  * OpenAI's strict mode: every property required, optional values written `.nullable()`.
  */
-export type AgentDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> = {
+export type LlmAgentDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> = {
+  kind: 'llm';
   id: string;
   version: number;
   workflowType: AiWorkflowType;
@@ -25,6 +27,26 @@ export type AgentDefinition<Input extends z.ZodType = z.ZodType, Output extends 
   calibrate?(input: z.output<Input>, output: z.output<Output>): number;
 };
 
+/**
+ * An agent that is a statistical model trained on the tenant's own data (the performance predictor): same
+ * contract (zod input and output with confidence and explanation), no provider call, no tokens, no cost.
+ * `compute` runs in the caller's tenant transaction; the account comes from the run.
+ */
+export type ModelAgentDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> = {
+  kind: 'model';
+  id: string;
+  version: number;
+  workflowType: AiWorkflowType;
+  description: string;
+  input: Input;
+  output: Output;
+  /** The model's name recorded on runs (provider 'model'). */
+  modelName: string;
+  compute(tx: Tx, input: z.output<Input>, context: { accountId: string }): Promise<z.output<Output>>;
+};
+
+export type AgentDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> = LlmAgentDefinition<Input, Output> | ModelAgentDefinition<Input, Output>;
+
 /** The confidence and explanation every output carries. */
 export const confidenceFields = {
   confidence: z.number().min(0).max(1).describe('Your confidence in this result, from 0 (a guess) to 1 (certain).'),
@@ -35,13 +57,18 @@ export const confidenceFields = {
 export const offlineLabel = '[offline: rule-based, no AI model]';
 
 /** Define an agent and register its offline behaviour in the process-wide registry. */
-export function defineAgent<Input extends z.ZodType, Output extends z.ZodType>(definition: AgentDefinition<Input, Output>): AgentDefinition<Input, Output> {
+export function defineAgent<Input extends z.ZodType, Output extends z.ZodType>(definition: Omit<LlmAgentDefinition<Input, Output>, 'kind'>): LlmAgentDefinition<Input, Output> {
   const offline = definition.offline;
   registerOfflineHandler(definition.id, (raw, { nlp }) => {
     if (!offline) throw offlineRefusal(definition.offlineRefusalMessage ?? `The agent "${definition.id}" needs an AI model: configure a provider in the AI settings.`);
     return offline(definition.input.parse(raw), nlp);
   });
-  return definition;
+  return { kind: 'llm', ...definition };
+}
+
+/** Define a model agent (no LLM, no offline handler: it works the same everywhere). */
+export function defineModelAgent<Input extends z.ZodType, Output extends z.ZodType>(definition: Omit<ModelAgentDefinition<Input, Output>, 'kind'>): ModelAgentDefinition<Input, Output> {
+  return { kind: 'model', ...definition };
 }
 
 export const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
