@@ -133,6 +133,9 @@ export const aiAgentSchema = z.object({
     /** failed / finished in the last 24 h; null without runs. */
     errorRate: z.number().nullable(),
     p95DurationMs: z.number().nullable(),
+    /** The latest failure in the window (code and when), null without one. */
+    lastErrorCode: z.string().nullable(),
+    lastErrorAt: timestampSchema.nullable(),
   }),
 });
 export type AiAgent = z.infer<typeof aiAgentSchema>;

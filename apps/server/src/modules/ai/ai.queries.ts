@@ -311,14 +311,16 @@ export async function selectRuns(tx: Tx, filter: RunFilter): Promise<RunRow[]> {
   return rowsOf<RunRow>(tx, sql`SELECT * FROM ai_runs WHERE ${sql.join(conditions, sql` AND `)} ORDER BY started_at DESC, id DESC LIMIT ${filter.limit}`);
 }
 
-export type AgentHealthRow = { agent: string; runs: number; failed: number; finished: number; p95_ms: number | null };
+export type AgentHealthRow = { agent: string; runs: number; failed: number; finished: number; p95_ms: number | null; last_error_code: string | null; last_error_at: Date | null };
 
 /** Runs per agent since a time (the caller's scope: one tenant, or all under system access). */
 export async function selectAgentHealth(tx: Tx, since: Date): Promise<AgentHealthRow[]> {
   return rowsOf<AgentHealthRow>(
     tx,
     sql`SELECT agent, count(*)::int AS runs, count(*) FILTER (WHERE status = 'failed')::int AS failed, count(finished_at)::int AS finished,
-               percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms)::float8 AS p95_ms
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms)::float8 AS p95_ms,
+               (array_agg(error_code ORDER BY finished_at DESC) FILTER (WHERE status = 'failed'))[1] AS last_error_code,
+               max(finished_at) FILTER (WHERE status = 'failed') AS last_error_at
           FROM ai_runs WHERE started_at >= ${since.toISOString()}::timestamptz GROUP BY agent`,
   );
 }

@@ -2,7 +2,7 @@ import type { AiAgentList, AiRun, PredictPerformanceResult } from '@omni/contrac
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiCompatibleFake, type FakeOpenAiCompatible } from '../../../test/fakes/openai-compatible.js';
 import { setHitlPolicy, useFakeAiProvider } from '../../../test/factories/ai.js';
-import { registerTenant, type RegisteredTenant } from '../../../test/factories/tenancy.js';
+import { createSuperAdmin, registerTenant, type RegisteredTenant } from '../../../test/factories/tenancy.js';
 import { createTestApp, request, type TestApp } from '../../../test/harness.js';
 
 /**
@@ -137,5 +137,20 @@ describe('ai: queued runs, the predictor agent, predictions and the budget alert
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'request.invalid', errors: [{ path: 'body.at' }] });
     expect((await request(t.app, { method: 'POST', url: '/api/ai/predictions', payload: { network: 'x' } })).statusCode).toBe(401);
+  });
+
+  it('shows super admins each agent’s health over every workspace, with the latest failure', async () => {
+    const root = await createSuperAdmin(t);
+    const response = await request(t.app, { url: '/api/platform/ai/agents', token: root.token });
+    expect(response.statusCode, response.body).toBe(200);
+    const sentiment = response.json<AiAgentList>().items.find((agent) => agent.id === 'sentiment-analyst')!;
+    // Earlier tests here ran it several times and failed one queued run over budget (other files may add more).
+    expect(sentiment.health.runs24h).toBeGreaterThanOrEqual(5);
+    expect(sentiment.health.failed24h).toBeGreaterThanOrEqual(1);
+    expect(sentiment.health.errorRate).toBeGreaterThan(0);
+    expect(sentiment.health.lastErrorCode).toMatch(/^ai\./);
+    expect(Date.parse(sentiment.health.lastErrorAt!)).toBeGreaterThan(Date.now() - 3_600_000);
+    const tenant = await registerTenant(t.app);
+    expect((await request(t.app, { url: '/api/platform/ai/agents', token: tenant.token })).statusCode).toBe(403);
   });
 });

@@ -69,6 +69,10 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags, summary: 'The agent catalogue with each agent’s health (runs, error rate, p95 duration over 24 h)', response: { 200: aiAgentListSchema } },
   }, async (request) => service.listAgents(request.ctx));
 
+  r.get('/api/platform/ai/agents', {
+    schema: { tags, summary: 'The agent catalogue with health over every workspace’s runs in the last 24 h (super admin)', response: { 200: aiAgentListSchema } },
+  }, async (request) => service.listPlatformAgents(request.ctx));
+
   r.post('/api/ai/agents/:agentId/runs', {
     schema: {
       tags,

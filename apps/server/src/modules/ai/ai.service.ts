@@ -39,6 +39,7 @@ import { configuredPlatformProvider, createResolvedProvider, fromRow, privateBas
 import {
   deleteTenantProviderSettings,
   selectAgentHealth,
+  type AgentHealthRow,
   selectBudget,
   selectCostSince,
   selectPlatformPolicies,
@@ -252,10 +253,8 @@ export async function updateHitlPolicy(ctx: ServiceContext, body: UpdateHitlPoli
 
 // ------------------------------------------------------------------------------------------ agents and runs
 
-export async function listAgents(ctx: ServiceContext): Promise<AiAgentList> {
-  assertCan(ctx, aiPermissions.read);
-  requireTenant(ctx);
-  const health = await withTenantRead(ctx, (tx) => selectAgentHealth(tx, new Date(Date.now() - 86_400_000)));
+/** The agent catalogue with each agent's health over the last 24 hours of the given runs. */
+function agentList(health: AgentHealthRow[]): AiAgentList {
   return {
     items: agentCatalogue.map((agent) => {
       const row = health.find((candidate) => candidate.agent === agent.id);
@@ -272,10 +271,27 @@ export async function listAgents(ctx: ServiceContext): Promise<AiAgentList> {
           failed24h: row?.failed ?? 0,
           errorRate: row && row.finished > 0 ? row.failed / row.finished : null,
           p95DurationMs: row?.p95_ms === null || row?.p95_ms === undefined ? null : Math.round(row.p95_ms),
+          lastErrorCode: row?.last_error_code ?? null,
+          lastErrorAt: row?.last_error_at ? iso(row.last_error_at) : null,
         },
       };
     }),
   };
+}
+
+const healthWindowStart = () => new Date(Date.now() - 86_400_000);
+
+/** The catalogue with the tenant's own health figures. */
+export async function listAgents(ctx: ServiceContext): Promise<AiAgentList> {
+  assertCan(ctx, aiPermissions.read);
+  requireTenant(ctx);
+  return agentList(await withTenantRead(ctx, (tx) => selectAgentHealth(tx, healthWindowStart())));
+}
+
+/** The catalogue with health over every tenant's runs (super admin: the platform AI page). */
+export async function listPlatformAgents(ctx: ServiceContext): Promise<AiAgentList> {
+  assertCan(ctx, aiPermissions.platform);
+  return agentList(await withSystemAccessRead(ctx, 'ai: agent health across tenants', (tx) => selectAgentHealth(tx, healthWindowStart())));
 }
 
 export async function startAgentRun(ctx: ServiceContext, agentId: string, body: RunAgentBody): Promise<AiRun> {
