@@ -15,3 +15,4 @@ export * from './content-calendar.js';
 export * from './feeds.js';
 export * from './ai.js';
 export * from './campaigns.js';
+export * from './workflows.js';
