@@ -3,6 +3,7 @@ import type { AccountRole, TenantRole } from './kernel/context.js';
 import { withSystemAccess } from './kernel/db/tenancy.js';
 import type { Kernel } from './kernel/kernel.js';
 import type { Config } from './kernel/config.js';
+import { seedCampaign } from './modules/campaigns/index.js';
 import { seedContentTemplate, seedPost, seedPostForTarget } from './modules/content/index.js';
 import { seedWebhookEndpoint } from './modules/feeds/index.js';
 import { createUser, findUserByEmail } from './modules/identity/index.js';
@@ -176,7 +177,7 @@ const bellaPlanned: Array<{ author: 'editor' | 'contributor'; state: 'draft' | '
  * published with engagement (enough for learned best times) and a few from the past days; posts scheduled
  * for the coming days; each of those as a content post mapped to its publishing target; drafts, one in
  * review, one scheduled through the editor's path; two templates; a feed webhook endpoint; the account's
- * time zone. Skipped when the feed exists already.
+ * time zone; an active campaign with the recent and planned posts linked. Skipped when the feed exists already.
  */
 async function seedDemoPublishing(tx: Tx, input: { config: Config; tenantId: string; accountId: string; editorId: string; contributorId: string }): Promise<void> {
   const feed = await seedSandboxConnection(tx, { tenantId: input.tenantId, accountId: input.accountId, name: 'Bella Café · Sandbox', connectedBy: input.editorId });
@@ -191,6 +192,8 @@ async function seedDemoPublishing(tx: Tx, input: { config: Config; tenantId: str
   // Whole hours, so the demo times read like planned ones.
   const now = Math.floor(Date.now() / hour) * hour;
   const published = [...bellaHistory(now), ...bellaPublished.map((post) => ({ ...post, publishedAt: new Date(now - post.hoursAgo * hour) }))];
+  // The recent and the planned posts make up the demo campaign.
+  const campaignPostIds: string[] = [];
   for (const post of published) {
     const { publishedAt } = post;
     const targetId = await seedPublishedTarget(tx, {
@@ -202,14 +205,38 @@ async function seedDemoPublishing(tx: Tx, input: { config: Config; tenantId: str
       publish: (idempotencyKey) =>
         seedSandboxPost(tx, { tenantId: input.tenantId, connectionId: feed.connectionId, text: post.text, link: post.link, idempotencyKey, publishedAt, engagement: post.engagement }),
     });
-    await seedPostForTarget(tx, { ...content, targetId, at: publishedAt, status: 'published', post: { baseText: post.text, baseLink: post.link } });
+    const postId = await seedPostForTarget(tx, { ...content, targetId, at: publishedAt, status: 'published', post: { baseText: post.text, baseLink: post.link } });
+    if (bellaPublished.some((recent) => recent.text === post.text)) campaignPostIds.push(postId);
   }
   for (const post of bellaScheduled) {
     const scheduledAt = new Date(now + post.inHours * hour);
     const targetId = await seedScheduledTarget(tx, { ...base, text: post.text, link: post.link, scheduledAt });
-    await seedPostForTarget(tx, { ...content, targetId, at: scheduledAt, status: 'scheduled', post: { baseText: post.text, baseLink: post.link } });
+    campaignPostIds.push(await seedPostForTarget(tx, { ...content, targetId, at: scheduledAt, status: 'scheduled', post: { baseText: post.text, baseLink: post.link } }));
   }
   await seedPublishingTimezone(tx, { ...account, timezone: 'Europe/Rome', updatedBy: input.editorId });
+  const day = (offsetDays: number) => new Date(now + offsetDays * 24 * hour).toISOString().slice(0, 10);
+  await seedCampaign(tx, {
+    ...account,
+    createdBy: input.editorId,
+    status: 'active',
+    campaign: {
+      name: 'New menu and weekends at Bella Café',
+      goal: 'awareness',
+      audience: 'Neighbours and office workers of the old town who like a slow coffee',
+      channels: ['sandbox'],
+      budgetMicros: 300_000_000,
+      currency: 'EUR',
+      startsOn: day(-7),
+      endsOn: day(21),
+      kpis: [
+        { metric: 'impressions', target: 15_000 },
+        { metric: 'engagement_rate', target: 0.06 },
+        { metric: 'posts_published', target: 8 },
+      ],
+      brief: 'Launch the autumn menu (pumpkin spice latte, cinnamon rolls, a new chai) and bring people back on weekends: brunch, the latte art workshop and our 1,000-follower thank-you.',
+    },
+    postIds: campaignPostIds,
+  });
 
   for (const post of bellaPlanned) {
     await seedPost(tx, {

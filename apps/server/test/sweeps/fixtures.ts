@@ -179,6 +179,16 @@ export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{
     [tenant.tenantId, tenant.accountId],
   );
 
+  // Campaigns: a campaign with the scheduled content post linked to it (its prediction stored with the link).
+  const campaign = await request(t.app, {
+    method: 'POST',
+    url: '/api/campaigns',
+    token,
+    payload: { name: `Campaign ${suffix}`, goal: 'awareness', channels: ['sandbox'], startsOn: '2030-01-01', endsOn: '2030-01-31', kpis: [{ metric: 'impressions', target: 1000 }] },
+  });
+  expectStatus(campaign, 201, 'create a campaign');
+  expectStatus(await request(t.app, { method: 'POST', url: `/api/campaigns/${campaign.json().id}/posts`, token, payload: { postId: contentPost.json().id } }), 200, 'link a post to the campaign');
+
   // Media: an image uploaded and processed (asset, renditions, usage), held by a post-like holder.
   const image = await uploadReadyImage(t, token);
   await withTenant({ db: t.kernel.db, tenantId: tenant.tenantId }, (tx) => holdAssets(tx, { holder: `sweep.item:${suffix}`, assetIds: [image.id] }));

@@ -182,7 +182,26 @@ function postColumnsText(alias: string): string {
   ].map((column) => `${alias}.${column}`).join(', ');
 }
 
+/** Many posts of the account by id (missing or other accounts' ones left out), with their destinations' networks. */
+export async function selectPostsByIds(tx: Tx, accountId: string, ids: string[]): Promise<Array<PostRow & { networks: string[] }>> {
+  if (ids.length === 0) return [];
+  const rows = await tx.execute<Record<string, unknown>>(sql`
+    SELECT ${sql.raw(postColumnsText('p'))},
+           coalesce((SELECT array_agg(DISTINCT d.network ORDER BY d.network) FROM post_destinations d WHERE d.post_id = p.id), '{}') AS networks
+      FROM posts p WHERE p.account_id = ${accountId} AND p.id = ANY(${uuidArray(ids)})`);
+  return rows.rows.map((row) => ({ ...toPostRow(row), networks: (row.networks as string[]) ?? [] }));
+}
+
 // ---------------------------------------------------------------- variants and destinations
+
+/** The variants of many posts, in each post's order. */
+export async function selectVariantsOfPosts(tx: Tx, postIds: string[]): Promise<Array<VariantRow & { postId: string }>> {
+  if (postIds.length === 0) return [];
+  const rows = await tx.execute<Record<string, unknown>>(sql`
+    SELECT post_id, id, network, ab_label, text, media, link, options, position FROM post_variants
+     WHERE post_id = ANY(${uuidArray(postIds)}) ORDER BY post_id, position, network, ab_label NULLS FIRST`);
+  return rows.rows.map((row) => ({ ...toVariantRow(row), postId: row.post_id as string }));
+}
 
 function toVariantRow(row: Record<string, unknown>): VariantRow {
   return {
@@ -478,10 +497,11 @@ export async function insertPostTarget(tx: Tx, target: PostTargetRow & { tenantI
             ${instant(target.scheduledAt)}, ${target.revision})`);
 }
 
-export async function selectPostTargets(tx: Tx, filter: { postId?: string; occurrenceIds?: string[]; targetIds?: string[] }): Promise<PostTargetRow[]> {
+export async function selectPostTargets(tx: Tx, filter: { postId?: string; postIds?: string[]; occurrenceIds?: string[]; targetIds?: string[] }): Promise<PostTargetRow[]> {
   const conditions: SQL[] = [];
   if (filter.targetIds) conditions.push(sql`target_id = ANY(${uuidArray(filter.targetIds)})`);
   if (filter.postId) conditions.push(sql`post_id = ${filter.postId}`);
+  if (filter.postIds) conditions.push(sql`post_id = ANY(${uuidArray(filter.postIds)})`);
   if (filter.occurrenceIds) conditions.push(sql`occurrence_id = ANY(${uuidArray(filter.occurrenceIds)})`);
   if (conditions.length === 0) return [];
   const rows = await tx.execute<Record<string, unknown>>(sql`

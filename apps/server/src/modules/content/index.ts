@@ -46,6 +46,21 @@ export {
   type ArticleSource,
 } from './use-cases/articles.js';
 
+export {
+  /** In the caller's transaction: a draft post from a campaign's post draft (destinations: the network's active connections). */
+  createCampaignDraftInTx,
+  /** In the caller's transaction: submit posts for review one by one, skipping (with content's code and message) those that cannot be. */
+  submitPostsForReviewInTx,
+  /** Posts of an account by id, as summaries with the resolved text per network (predictions). */
+  listCampaignPostViews,
+  /** Engagement per post and network from publishing's targets (published count, latest metrics summed). */
+  summarizePostEngagement,
+  type CampaignDraftInput,
+  type CampaignPostView,
+  type PostNetworkEngagement,
+  type SubmitSkip,
+} from './use-cases/campaign-support.js';
+
 /** Seed: templates, posts through the lifecycle, and posts for publishing targets the seed made. */
 export { seedContentTemplate, seedPost, seedPostForTarget } from './content.seed.js';
 
