@@ -138,6 +138,21 @@ const publishingRoute = createRoute({
 });
 const platformTenantsRoute = page('/platform/tenants', () => import('../modules/platform/TenantsPage'), 'TenantsPage');
 const platformAuditRoute = page('/platform/audit', () => import('../modules/audit/PlatformAuditPage'), 'PlatformAuditPage');
+const campaignsRoute = page('/campaigns', () => import('../modules/campaigns/CampaignsPage'), 'CampaignsPage');
+const campaignRoute = page('/campaigns/$campaignId', () => import('../modules/campaigns/CampaignDetailPage'), 'CampaignDetailPage');
+/** The AI studio resumes a campaign's generation from the address (reload, or "Open in AI studio"). */
+const aiStudioSearch = (search: Record<string, unknown>): { campaignId?: string } =>
+  typeof search.campaignId === 'string' && /^[0-9a-f-]{36}$/i.test(search.campaignId) ? { campaignId: search.campaignId } : {};
+const aiStudioRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: '/ai/studio',
+  validateSearch: aiStudioSearch,
+  component: lazyRouteComponent(() => import('../modules/campaigns/AiStudioPage'), 'AiStudioPage'),
+});
+const aiSettingsRoute = page('/settings/ai', () => import('../modules/ai/AiSettingsPage'), 'AiSettingsPage');
+const aiRunsRoute = page('/ai/runs', () => import('../modules/ai/AiRunsPage'), 'AiRunsPage');
+const aiRunRoute = page('/ai/runs/$runId', () => import('../modules/ai/AiRunDetailPage'), 'AiRunDetailPage');
+const platformAiRoute = page('/platform/ai', () => import('../modules/ai/PlatformAiPage'), 'PlatformAiPage');
 
 const routeTree = rootRoute.addChildren([
   publicLayout.addChildren([signInRoute, registerRoute, forgotRoute, resetRoute, verifyRoute, magicLinkRoute, acceptInvitationRoute]),
@@ -167,6 +182,13 @@ const routeTree = rootRoute.addChildren([
     publishingRoute,
     platformTenantsRoute,
     platformAuditRoute,
+    campaignsRoute,
+    campaignRoute,
+    aiStudioRoute,
+    aiSettingsRoute,
+    aiRunsRoute,
+    aiRunRoute,
+    platformAiRoute,
   ]),
 ]);
 

@@ -9,6 +9,10 @@ import { approvalsAccessOf } from '../../modules/approvals/approvalsApi';
 import { BellIcon } from '../../modules/notifications/NotificationBell';
 import { feedsAccessOf } from '../../modules/feeds/feedsApi';
 import { contentAccessOf } from '../../modules/content/contentApi';
+import { campaignsAccessOf } from '../../modules/campaigns/campaignsApi';
+import { MegaphoneIcon } from '../../modules/campaigns/campaignsShared';
+import { aiAccessOf } from '../../modules/ai/aiApi';
+import { SparkleIcon } from '../../modules/ai/components/aiShared';
 import {
   ActivityIcon,
   BriefcaseIcon,
@@ -40,6 +44,7 @@ export function navigationFor(access: Access, scope: Scope | null = null): NavSe
       titleKey: 'nav.sections.platform',
       items: [
         { to: '/platform/tenants', labelKey: 'nav.tenants', icon: <BuildingIcon /> },
+        { to: '/platform/ai', labelKey: 'nav.platformAi', icon: <SparkleIcon /> },
         { to: '/platform/audit', labelKey: 'nav.platformAudit', icon: <ActivityIcon /> },
       ],
     });
@@ -66,10 +71,16 @@ export function navigationFor(access: Access, scope: Scope | null = null): NavSe
       workspace.push({ to: '/content/import', labelKey: 'nav.contentImport', icon: <ScrollIcon /> });
       workspace.push({ to: '/settings/content', labelKey: 'nav.contentSettings', icon: <ScrollIcon /> });
     }
+    const campaigns = campaignsAccessOf(scope);
+    if (campaigns.canRead) workspace.push({ to: '/campaigns', labelKey: 'nav.campaigns', icon: <MegaphoneIcon /> });
+    if (campaigns.canGenerate) workspace.push({ to: '/ai/studio', labelKey: 'nav.aiStudio', icon: <SparkleIcon /> });
     if (approvalsAccessOf(scope).canRead) workspace.push({ to: '/approvals', labelKey: 'nav.approvals', icon: <CheckIcon /> });
     if (socialAccessOf(scope).canRead) workspace.push({ to: '/connections', labelKey: 'nav.connections', icon: <LinkIcon /> });
     if (feedsAccessOf(scope).canRead) workspace.push({ to: '/settings/feeds', labelKey: 'nav.feeds', icon: <GlobeIcon /> });
     if (mediaAccessOf(scope).canRead) workspace.push({ to: '/media', labelKey: 'nav.media', icon: <ImageIcon /> });
+    const ai = aiAccessOf(scope);
+    if (ai.canRead) workspace.push({ to: '/ai/runs', labelKey: 'nav.aiRuns', icon: <SparkleIcon /> });
+    if (ai.canManageSettings || ai.canManagePolicies) workspace.push({ to: '/settings/ai', labelKey: 'nav.aiSettings', icon: <SparkleIcon /> });
     sections.push({ titleKey: 'nav.sections.workspace', items: workspace });
   }
   const personal: NavItem[] = [

@@ -81,7 +81,7 @@ function RequestView({ request }: { request: ApprovalRequestDetail }) {
             <Badge tone={statusTone(request.status)}>{t(`approvals.status.${request.status}`)}</Badge>
             {request.subject && (
               <a href={request.subject.linkPath} className="text-sm text-primary hover:underline">
-                {t('approvals.openSubject')}
+                {request.subjectType === 'ai_run' ? t('approvals.openAiRun') : t('approvals.openSubject')}
               </a>
             )}
             {request.canWithdraw && (

@@ -2,6 +2,7 @@ import type { ApprovalPreview, ApprovalPreviewVariant } from '@omni/contracts/ap
 import { networkIds, type VariantPreview } from '@omni/contracts/network-rules';
 import { useTranslation } from 'react-i18next';
 import { PostPreview } from '../../shared/previews/PostPreview';
+import { AiRunApprovalPreview, isAiRunVariant } from '../ai/AiRunApprovalPreview';
 
 /** A subject module's preview variant that carries everything the network previews need. */
 export function asVariantPreview(variant: ApprovalPreviewVariant): VariantPreview | null {
@@ -30,6 +31,7 @@ export function ApprovalPreviewView({ preview }: { preview: ApprovalPreview | nu
   return (
     <div className="grid gap-6 md:grid-cols-2" data-testid="approval-preview">
       {preview.variants.map((variant, index) => {
+        if (isAiRunVariant(variant)) return <AiRunApprovalPreview key={index} variant={variant} />;
         const full = asVariantPreview(variant);
         return full ? <PostPreview key={index} preview={full} /> : <PlainVariant key={index} variant={variant} />;
       })}

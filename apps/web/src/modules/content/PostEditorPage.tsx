@@ -22,6 +22,9 @@ import type { Recurrence } from '@omni/contracts/content-recurrence';
 import { AbResultPanel, AbTestEditor, type AbDraft } from './AbTestPanel';
 import { RecurrenceEditor } from './RecurrenceEditor';
 import { statusTone } from './contentShared';
+import { campaignsAccessOf } from '../campaigns/campaignsApi';
+import { OptimizePanel } from './OptimizePanel';
+import { PredictionPanel } from './PredictionPanel';
 
 type Draft = {
   title: string;
@@ -86,6 +89,7 @@ export function PostEditorPage() {
   const queryClient = useQueryClient();
   const { user, scope } = useSession();
   const access = contentAccessOf(scope);
+  const aiAccess = campaignsAccessOf(scope);
   const enabled = access.canRead && access.hasAccount;
   const post = useQuery({ queryKey: ['content', 'post', postId], queryFn: () => contentApi.post(postId!), enabled: enabled && postId !== null });
   const settings = useQuery({ queryKey: ['content', 'settings'], queryFn: contentApi.settings, enabled });
@@ -362,6 +366,16 @@ export function PostEditorPage() {
                       <Textarea rows={5} value={draft.variantTexts[currentNetwork] ?? ''} disabled={readOnly} onChange={(event) => setDraft({ ...draft, variantTexts: { ...draft.variantTexts, [currentNetwork]: event.target.value } })} />
                     </Field>
                   )}
+                  {aiAccess.canRunAgents && !readOnly && (
+                    <OptimizePanel
+                      key={currentNetwork}
+                      postId={saved?.id ?? null}
+                      network={currentNetwork}
+                      text={draft.variantTexts[currentNetwork] ?? draft.baseText}
+                      disabled={readOnly}
+                      onApply={(text) => setDraft((current) => ({ ...current, variantTexts: { ...current.variantTexts, [currentNetwork]: text } }))}
+                    />
+                  )}
                 </div>
               </CardBody>
             </Card>
@@ -375,6 +389,9 @@ export function PostEditorPage() {
             {t('content.editor.previews')} {issuesCount > 0 && <Badge tone="danger">{t('content.editor.problems', { count: issuesCount })}</Badge>}
           </h2>
           {previews.length === 0 ? <p className="text-sm text-muted">{t('content.editor.noPreview')}</p> : previews.map((preview) => <PostPreview key={preview.network} preview={preview} />)}
+          {aiAccess.canRead && (
+            <PredictionPanel drafts={previews.map((preview) => ({ network: preview.network, text: preview.text }))} plannedAt={body().plannedAt} mediaCount={media.length} hasLink={Boolean(draft.baseLink.trim())} />
+          )}
           {saved && saved.issues.some((issue) => issue.code === 'content.media_missing' || issue.code === 'content.no_destination') && (
             <ul className="text-sm text-danger">
               {saved.issues.filter((issue) => issue.code.startsWith('content.')).map((issue) => <li key={`${issue.variantId}-${issue.path}`}>{issue.message}</li>)}

@@ -3,6 +3,13 @@
  * details), keyed by their English wording. A text missing here is shown in English.
  */
 export const deMessages: Record<string, string> = {
+  'Enter the API base URL, e.g. https://api.openai.com/v1.': 'Gib die Basis-URL der API ein, z. B. https://api.openai.com/v1.',
+  'The key looks too short.': 'Der Schlüssel sieht zu kurz aus.',
+  'Enter a model name.': 'Gib einen Modellnamen ein.',
+  'Choose offline, openai-compatible or anthropic.': 'Wähle offline, openai-compatible oder anthropic.',
+  'Choose a known workflow type.': 'Wähle eine bekannte Art der Arbeit.',
+  'Choose off, always or below.': 'Wähle aus, immer oder unter Schwelle.',
+  'Choose reject, approve or escalate.': 'Wähle ablehnen, freigeben oder eskalieren.',
   'The note must be at most 500 characters.': 'Die Notiz darf höchstens 500 Zeichen lang sein.',
   'Choose retry or fail.': 'Wähle „erneut versuchen“ oder „fehlgeschlagen“.',
   'Choose an outcome: published or not_published.': 'Wähle ein Ergebnis: veröffentlicht oder nicht veröffentlicht.',
@@ -91,4 +98,19 @@ export const deMessages: Record<string, string> = {
   'it has no occurrence at all within a year of the planned time.': 'Innerhalb eines Jahres ab der geplanten Zeit gibt es keinen einzigen Termin.',
   'an A/B test is for one-off posts: remove the A/B test or the recurrence.': 'Ein A/B-Test ist nur für einmalige Beiträge: Entferne den A/B-Test oder die Wiederholung.',
   'no occurrence of this series is left ahead of now.': 'Von dieser Serie liegt kein Termin mehr in der Zukunft.',
+  // Campaigns (packages/contracts/src/campaigns.ts)
+  'Name the campaign.': 'Gib der Kampagne einen Namen.',
+  'A name has at most 200 characters.': 'Ein Name hat höchstens 200 Zeichen.',
+  'Choose awareness, engagement, traffic, leads or sales.': 'Wähle Bekanntheit, Interaktion, Besuche, Leads oder Verkäufe.',
+  'Describe the audience in at most 1000 characters.': 'Beschreibe die Zielgruppe in höchstens 1000 Zeichen.',
+  'Choose at least one channel.': 'Wähle mindestens einen Kanal.',
+  'Use a three-letter currency code, e.g. EUR.': 'Verwende einen dreibuchstabigen Währungscode, z. B. EUR.',
+  'Use a date like 2030-01-31.': 'Verwende ein Datum wie 2030-01-31.',
+  'A KPI target cannot be negative.': 'Ein KPI-Ziel kann nicht negativ sein.',
+  'At most 10 KPIs.': 'Höchstens 10 KPIs.',
+  'A brief has at most 5000 characters.': 'Ein Briefing hat höchstens 5000 Zeichen.',
+  'The campaign must end on or after its start.': 'Die Kampagne muss am oder nach ihrem Beginn enden.',
+  'Describe the campaign in a sentence or more.': 'Beschreibe die Kampagne in mindestens einem Satz.',
+  'Enter the budget as an amount, e.g. 1500 or 1,500.50.': 'Gib das Budget als Betrag ein, z. B. 1500 oder 1.500,50.',
+  'Enter each KPI’s target as a number.': 'Gib das Ziel jeder KPI als Zahl ein.',
 };
