@@ -115,6 +115,13 @@ describe('offline NLP helpers (wink-nlp)', () => {
     expect(nlp.sentiment('')).toEqual({ score: 0, label: 'neutral' });
   });
 
+  it('finds topics as noun phrases with hyphenated compounds, the most repeated head first', () => {
+    expect(nlp.topics('Our new single-origin espresso from Ethiopia, with a free cornetto for students.', 3)).toEqual(['single-origin espresso', 'Ethiopia', 'cornetto']);
+    // "latte" occurs twice: its phrase leads; leading single-word adjectives ("new") are dropped.
+    expect(nlp.topics('Launch the autumn menu (pumpkin spice latte, a new chai) and the latte art workshop.')).toEqual(['pumpkin spice latte', 'autumn menu', 'latte art workshop', 'chai']);
+    expect(nlp.topics('and the of')).toEqual([]);
+  });
+
   it('finds keywords by frequency, merging plurals and hashtags, without stop words', () => {
     const keywords = nlp.keywords('Our new running shoes are here. These shoes make running easy. #running #shoes for every runner.', 3);
     // "shoes", "shoes" and "#shoes" are one term; "our", "are", "these", "for", "every" are stop words.

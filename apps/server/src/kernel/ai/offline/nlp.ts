@@ -29,6 +29,12 @@ export type OfflineNlp = {
   sentiment(text: string): Sentiment;
   /** Content words (nouns, proper nouns, adjectives, verbs; hashtags without "#"), lemmatized, most frequent first. */
   keywords(text: string, limit?: number): Keyword[];
+  /**
+   * Noun phrases that name what a text is about ("single-origin espresso", "pumpkin spice latte"): runs of
+   * nouns and hyphenated compounds, as written, best first (how often their head noun occurs, multi-word
+   * phrases before single words, then the order of appearance).
+   */
+  topics(text: string, limit?: number): string[];
   sentences(text: string): string[];
   readability(text: string): Readability;
 };
@@ -83,6 +89,59 @@ function createNlp(): OfflineNlp {
         .sort(([, left], [, right]) => right.count - left.count || left.first - right.first)
         .slice(0, limit)
         .map(([term, { count }]) => ({ term, count }));
+    },
+    topics(text, limit = 5) {
+      type Unit = { text: string; pos: string; lemma: string; compound: boolean };
+      const phrases: Unit[][] = [];
+      let current: Unit[] = [];
+      let joinNext = false;
+      const close = () => {
+        // Single-word adjectives in front ("new", "free", "first") say little about the topic; compounds stay.
+        while (current.length > 1 && current[0]!.pos === 'ADJ' && !current[0]!.compound) current.shift();
+        while (current.length > 0 && current[current.length - 1]!.pos === 'ADJ') current.pop();
+        if (current.length > 0) phrases.push(current.slice(-3));
+        current = [];
+      };
+      nlp
+        .readDoc(text)
+        .tokens()
+        .each((token: ItemToken) => {
+          const word = token.out();
+          const pos = token.out(its.pos);
+          const glued = token.out(its.precedingSpaces) === '';
+          if (word === '-' && glued && current.length > 0) {
+            joinNext = true;
+            return;
+          }
+          if (joinNext && glued && token.out(its.type) === 'word' && current.length > 0) {
+            const last = current[current.length - 1]!;
+            current[current.length - 1] = { text: `${last.text}-${word}`, pos: pos === 'ADJ' ? 'ADJ' : 'NOUN', lemma: token.out(lemma).toLowerCase(), compound: true };
+            joinNext = false;
+            return;
+          }
+          joinNext = false;
+          if (token.out(its.type) === 'word' && !token.out(its.stopWordFlag) && (pos === 'NOUN' || pos === 'PROPN' || pos === 'ADJ')) {
+            current.push({ text: pos === 'PROPN' ? word : word.toLowerCase(), pos, lemma: token.out(lemma).toLowerCase(), compound: false });
+          } else {
+            close();
+          }
+        });
+      close();
+      const headCounts = new Map<string, number>();
+      for (const phrase of phrases) {
+        for (const unit of phrase) if (unit.pos !== 'ADJ') headCounts.set(unit.lemma, (headCounts.get(unit.lemma) ?? 0) + 1);
+      }
+      const scored = new Map<string, { score: number; first: number }>();
+      phrases.forEach((phrase, index) => {
+        const key = phrase.map((unit) => unit.text).join(' ');
+        if (key.length < 3 || scored.has(key.toLowerCase())) return;
+        const head = phrase[phrase.length - 1]!;
+        scored.set(key, { score: (headCounts.get(head.lemma) ?? 1) + (phrase.length > 1 ? 0.5 : 0), first: index });
+      });
+      return [...scored.entries()]
+        .sort(([, left], [, right]) => right.score - left.score || left.first - right.first)
+        .slice(0, limit)
+        .map(([phrase]) => phrase);
     },
     sentences(text) {
       if (!text.trim()) return [];

@@ -15,6 +15,11 @@ const goalTemplates: Record<Goal, { tone: string; angles: string[]; callToAction
   sales: { tone: 'bold', angles: ['Introducing {topic}', 'Limited offer on {topic}', 'Customers love {topic}', 'Last chance: {topic}'], callToAction: 'Shop now.' },
 };
 const maxWeeks = 12;
+
+/** "single-origin espresso" → "#SingleOriginEspresso". */
+const hashtagOf = (phrase: string) => `#${phrase.split(/[^\p{L}\p{N}]+/u).filter(Boolean).map((word) => word[0]!.toUpperCase() + word.slice(1)).join('')}`;
+/** An angle as a sentence: a full stop unless it ends in punctuation already. */
+const sentenceOf = (text: string) => (/[.!?…]$/.test(text) ? text : `${text}.`);
 const postHourUtc = 10;
 
 export const campaignStrategistAgent = defineAgent({
@@ -49,37 +54,45 @@ export const campaignStrategistAgent = defineAgent({
       input.brief,
     ].join('\n'),
   offline: (input, nlp) => {
+    const topics = nlp.topics(input.brief, 5);
     const keywords = nlp.keywords(input.brief, 5).map((keyword) => keyword.term);
-    const topic = keywords[0] ?? 'our news';
+    const topic = topics[0] ?? keywords[0] ?? 'our news';
     const template = goalTemplates[input.goal];
     const start = Date.parse(`${input.startsOn}T00:00:00Z`);
     const end = Date.parse(`${input.endsOn}T23:59:59Z`);
     const weeks = Math.min(maxWeeks, Math.max(1, Math.ceil((end - start) / (7 * 86_400_000))));
-    const hashtags = keywords.slice(0, 2).map((term) => `#${term.replace(/[^\p{L}\p{N}]/gu, '')}`).join(' ');
+    // The brief's own sentences carry the facts (nothing invented); each week's post uses the next one.
+    const sentences = nlp.sentences(input.brief).filter((sentence) => sentence.length >= 20);
+    const hashtags = (topics.length > 0 ? topics : keywords).slice(0, 2).map(hashtagOf).filter((tag) => tag.length > 1).join(' ');
     const drafts: Array<{ network: (typeof input.channels)[number]; text: string; suggestedAt: string }> = [];
     for (let week = 0; week < weeks; week += 1) {
       input.channels.forEach((network, channelIndex) => {
-        const angle = template.angles[week % template.angles.length]!.replace('{topic}', topic);
-        const text = [angle, keywords[1 + (week % Math.max(1, keywords.length - 1))] ? `— ${keywords.slice(1).join(', ')}.` : null, template.callToAction, hashtags]
-          .filter((part): part is string => Boolean(part))
-          .join(' ');
+        const angle = sentenceOf(template.angles[week % template.angles.length]!.replace('{topic}', topic));
+        const fact = sentences.length > 0 ? sentences[week % sentences.length]! : null;
         const limit = networkRules[network].maxText;
-        const fitted = countText(network, text) <= limit ? text : `${angle} ${template.callToAction}`.slice(0, limit);
+        const candidates = [
+          [angle, fact, template.callToAction, hashtags],
+          [angle, fact, template.callToAction],
+          [angle, template.callToAction, hashtags],
+          [angle, template.callToAction],
+        ].map((parts) => parts.filter((part): part is string => Boolean(part)).join(' '));
+        const text = candidates.find((candidate) => countText(network, candidate) <= limit) ?? candidates[candidates.length - 1]!.slice(0, limit);
         // Spread channels over the week: day 1 + channel index, 10:00 UTC, never past the end date.
         const at = Math.min(start + (week * 7 + 1 + (channelIndex % 5)) * 86_400_000 + postHourUtc * 3_600_000, end);
-        drafts.push({ network, text: fitted, suggestedAt: new Date(at).toISOString() });
+        drafts.push({ network, text, suggestedAt: new Date(at).toISOString() });
       });
     }
+    const messages = topics.length > 0 ? topics.slice(0, 3).map((phrase) => `Highlight ${phrase}`) : keywords.map((term) => `Highlight ${term}`);
     return {
       strategy: {
         summary: `A ${weeks}-week ${input.goal} campaign on ${input.channels.map((network) => networkRules[network].displayName).join(', ')} around “${topic}”${input.audience ? ` for ${input.audience}` : ''}.`,
-        keyMessages: keywords.length > 0 ? keywords.map((term) => `Highlight ${term}`) : ['Restate the brief’s main point'],
+        keyMessages: messages.length > 0 ? messages : ['Restate the brief’s main point'],
         tone: template.tone,
       },
       channelPlan: input.channels.map((network) => ({ network, postsPerWeek: 1, focus: `${input.goal}: ${topic}` })),
       drafts,
       confidence: 0.5,
-      explanation: `${offlineLabel} The ${input.goal} template filled with the brief's keywords (${keywords.join(', ') || 'none found'}); one draft per channel per week at ${postHourUtc}:00 UTC.`,
+      explanation: `${offlineLabel} The ${input.goal} template filled with the brief's topics (${topics.join(', ') || keywords.join(', ') || 'none found'}) and its own sentences; one draft per channel per week at ${postHourUtc}:00 UTC.`,
     };
   },
   calibrate: (_input, output) =>
