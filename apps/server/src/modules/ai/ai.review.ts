@@ -31,6 +31,8 @@ const preview = (value: unknown, max = 2000) => {
 };
 
 registerApprovalSubject(aiRunSubjectType, {
+  // The person who asked for the AI work may review it: they are the human in the loop (decision recorded).
+  selfApproval: true,
   async describe(tx, subjectId) {
     const run = await selectRun(tx, subjectId);
     if (!run) return null;

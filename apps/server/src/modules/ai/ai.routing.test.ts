@@ -102,6 +102,15 @@ describe('ai: human-in-the-loop routing', () => {
     expect(after).toMatchObject({ status: 'rejected', decidedBy: reviewer.userId });
     // The deadline job is gone: nothing is left to expire it later.
     expect((await t.owner.query(`SELECT 1 FROM graphile_worker._private_jobs WHERE key = $1`, [`ai.deadline:${rejected.id}`])).rowCount).toBe(0);
+
+    // The person who asked for the AI work may review it themselves (unlike a post): recorded as theirs.
+    const own = await runCopywriter(tenant, 0.7);
+    const shown = await request(t.app, { url: `/api/approvals/${own.approvalRequestId}`, token: tenant.token });
+    expect(shown.json()).toMatchObject({ canDecide: true });
+    const self = await request(t.app, { method: 'POST', url: `/api/approvals/${own.approvalRequestId}/decision`, token: tenant.token, payload: { outcome: 'approved' } });
+    expect(self.statusCode, self.body).toBe(200);
+    await t.drainJobs();
+    expect(await getRun(tenant, own.id)).toMatchObject({ status: 'approved', decidedBy: tenant.user.id });
   });
 
   it('the deadline rejects (expired), approves, or escalates once and then rejects', async () => {

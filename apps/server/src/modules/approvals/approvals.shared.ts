@@ -5,6 +5,7 @@ import type { RequestContext } from '../../kernel/context.js';
 import type { ServiceContext } from '../../kernel/module.js';
 import { defineNotificationKind } from '../notifications/index.js';
 import { approvalsPermissions } from './approvals.permissions.js';
+import { findApprovalSubject } from './approvals.subjects.js';
 import type { CommentRow, DecisionRow, LinkRow, RequestRow } from './approvals.queries.js';
 
 /** Helpers shared by the approvals use cases: notification kinds, access rules, DTOs. */
@@ -36,9 +37,14 @@ export function stagePermission(stage: ApprovalStage): string {
   return stage === 'internal' ? approvalsPermissions.decide : approvalsPermissions.clientDecide;
 }
 
-/** Whether the signed-in person may decide the request now (right stage permission, not their own). */
+/** Whether this is the person's own request and its subject type wants someone else to decide it. */
+export function isOwnRequest(request: RequestRow, userId: string | undefined): boolean {
+  return request.requestedBy === userId && !findApprovalSubject(request.subjectType)?.selfApproval;
+}
+
+/** Whether the signed-in person may decide the request now (right stage permission, not their own unless the subject allows it). */
 export function canDecide(ctx: RequestContext, request: RequestRow): boolean {
-  return request.status === 'pending' && can(ctx, stagePermission(request.stage)) && request.requestedBy !== ctx.actor?.userId;
+  return request.status === 'pending' && can(ctx, stagePermission(request.stage)) && !isOwnRequest(request, ctx.actor?.userId);
 }
 
 export const outcomeWords: Record<ApprovalDecision['outcome'], string> = {

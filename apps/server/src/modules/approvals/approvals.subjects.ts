@@ -23,6 +23,11 @@ export type ApprovalSubject = {
   render(tx: Tx, ctx: ApprovalRenderContext, subjectId: string, revision: number): Promise<ApprovalPreview | null>;
   /** null when the subject does not exist (in this tenant). */
   describe(tx: Tx, subjectId: string): Promise<ApprovalSubjectDescription | null>;
+  /**
+   * Whether the person who asked may decide too. Default false: a post needs a second person. AI results
+   * allow it: the human in the loop reviews the machine's work, and asking for it is not writing it.
+   */
+  selfApproval?: boolean;
 };
 
 const subjects = new Map<string, ApprovalSubject>();

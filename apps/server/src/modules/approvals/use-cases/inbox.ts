@@ -14,7 +14,7 @@ import { emitEvent } from '../../../kernel/events/events.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { approvalsPermissions } from '../approvals.permissions.js';
 import { findRequest, selectComments, selectContact, selectLinksOfRequest, selectRequests, type RequestRow } from '../approvals.queries.js';
-import { isClientReviewer, requireAccount, stagePermission, toCommentDto, toLinkDto, toRequestDto } from '../approvals.shared.js';
+import { isClientReviewer, isOwnRequest, requireAccount, stagePermission, toCommentDto, toLinkDto, toRequestDto } from '../approvals.shared.js';
 import { transitionRequest } from '../approvals.state.js';
 import { findApprovalSubject } from '../approvals.subjects.js';
 import { recordDecision } from './requests.js';
@@ -107,7 +107,7 @@ export async function decideRequest(ctx: ServiceContext, id: string, body: Decid
           : 'Only client reviewers (or editors recording a client’s answer) decide client reviews.',
       );
     }
-    if (request.requestedBy === actor.userId) {
+    if (isOwnRequest(request, actor.userId)) {
       throw new AppError('forbidden', 'approvals.self_approval', 'You cannot decide on your own request: someone else has to review it.');
     }
     const contact = await selectContact(tx, actor.userId);
