@@ -9,6 +9,7 @@ import { contentModule } from './modules/content/index.js';
 import { feedsModule } from './modules/feeds/index.js';
 import { aiModule } from './modules/ai/index.js';
 import { campaignsModule } from './modules/campaigns/index.js';
+import { workflowsModule } from './modules/workflows/index.js';
 import { mediaModule } from './modules/media/index.js';
 import { membershipDirectory, tenancyModule } from './modules/tenancy/index.js';
 
@@ -18,4 +19,4 @@ import { membershipDirectory, tenancyModule } from './modules/tenancy/index.js';
  * Identity cannot import tenancy (tenancy depends on identity), so tenancy's membership directory is
  * handed to identity here.
  */
-export const modules: OmniModule[] = [identityModule({ memberships: membershipDirectory }), tenancyModule(), auditModule(), mediaModule(), notificationsModule(), approvalsModule(), socialModule(), publishingModule(), contentModule(), feedsModule(), aiModule(), campaignsModule()];
+export const modules: OmniModule[] = [identityModule({ memberships: membershipDirectory }), tenancyModule(), auditModule(), mediaModule(), notificationsModule(), approvalsModule(), socialModule(), publishingModule(), contentModule(), feedsModule(), aiModule(), campaignsModule(), workflowsModule()];

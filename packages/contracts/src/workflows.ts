@@ -113,6 +113,8 @@ export const workflowSchema = z.object({
   /** Webhook triggers: the public URL to post to (the secret is shown once, on creation or rotation). */
   webhookUrl: z.string().nullable(),
   lastRun: z.object({ id: z.uuid(), status: z.string(), startedAt: timestampSchema }).nullable(),
+  /** The current version checked as saving checks it (step kinds not available yet show up here). */
+  validation: validationReportSchema,
   createdBy: z.uuid().nullable(),
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
@@ -147,7 +149,11 @@ export const workflowSavedSchema = workflowSchema.extend({ webhookSecret: z.stri
 export type WorkflowSaved = z.infer<typeof workflowSavedSchema>;
 
 export const workflowIdParamsSchema = z.object({ id: uuidSchema });
-export const workflowVersionParamsSchema = z.object({ id: uuidSchema, version: z.coerce.number().int().min(1) });
+/** A draft to check as it stands in the editor (shape included, issues located per node); omitted: the current version. */
+export const validateWorkflowBodySchema = z.object({ definition: z.unknown().optional() });
+export type ValidateWorkflowBody = z.infer<typeof validateWorkflowBodySchema>;
+/** version: a version number (anything else names no version: 404, like an id that exists nowhere). */
+export const workflowVersionParamsSchema = z.object({ id: uuidSchema, version: z.string().min(1).max(40) });
 export const workflowVersionSchema = z.object({ version: z.number().int(), definition: workflowDefinitionSchema, createdBy: z.uuid().nullable(), createdAt: timestampSchema });
 export type WorkflowVersion = z.infer<typeof workflowVersionSchema>;
 export const workflowVersionListSchema = z.object({ items: z.array(workflowVersionSchema.omit({ definition: true })) });
@@ -183,6 +189,8 @@ export const stepRunSchema = z.object({
   wait: z
     .object({ until: timestampSchema.nullable(), eventType: z.string().nullable(), approvalRequestId: z.uuid().nullable(), aiRunId: z.uuid().nullable(), timeoutAt: timestampSchema.nullable() })
     .nullable(),
+  /** A pending step's next attempt (after a retryable failure, the backoff). */
+  nextAttemptAt: timestampSchema.nullable(),
   startedAt: timestampSchema.nullable(),
   finishedAt: timestampSchema.nullable(),
   durationMs: z.number().int().nullable(),

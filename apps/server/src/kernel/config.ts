@@ -169,6 +169,10 @@ export const configSchema = z.object({
   AI_DEFAULT_MONTHLY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).optional(),
   // Development and tests only: tenants' own AI base URLs may point at private and loopback addresses.
   AI_BASE_URL_ALLOW_PRIVATE: booleanString.default(false),
+  // Workflows (module workflows): how many steps of one tenant run at once (graphile-worker named queues
+  // wf:<tenant>:<lane>), and how long a worker holds a running step before the sweeper hands it to another.
+  WORKFLOW_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKFLOW_STEP_LEASE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
 });
 
 export type Config = z.infer<typeof configSchema> & {

@@ -189,6 +189,14 @@ export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{
   expectStatus(campaign, 201, 'create a campaign');
   expectStatus(await request(t.app, { method: 'POST', url: `/api/campaigns/${campaign.json().id}/posts`, token, payload: { postId: contentPost.json().id } }), 200, 'link a post to the campaign');
 
+  // Workflows: a workflow edited once (two versions) and a manual run of it, finished (its step runs).
+  const workflowDefinition = (title: string) => ({ trigger: { kind: 'manual' }, nodes: [{ id: 'tell', kind: 'notify', config: { title } }], edges: [{ id: 'e1', source: 'trigger', target: 'tell' }] });
+  const workflow = await request(t.app, { method: 'POST', url: '/api/workflows', token, payload: { name: `Workflow ${suffix}`, definition: workflowDefinition('First') } });
+  expectStatus(workflow, 201, 'create a workflow');
+  expectStatus(await request(t.app, { method: 'PATCH', url: `/api/workflows/${workflow.json().id}`, token, payload: { definition: workflowDefinition('Second'), expectedVersion: 1 } }), 200, 'edit the workflow');
+  expectStatus(await request(t.app, { method: 'POST', url: `/api/workflows/${workflow.json().id}/runs`, token, payload: { input: { suffix } } }), 201, 'start a workflow run');
+  await t.drainJobs();
+
   // Media: an image uploaded and processed (asset, renditions, usage), held by a post-like holder.
   const image = await uploadReadyImage(t, token);
   await withTenant({ db: t.kernel.db, tenantId: tenant.tenantId }, (tx) => holdAssets(tx, { holder: `sweep.item:${suffix}`, assetIds: [image.id] }));

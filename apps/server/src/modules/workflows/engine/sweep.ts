@@ -1,0 +1,35 @@
+import type { Config } from '../../../kernel/config.js';
+import type { Tx } from '../../../kernel/db/database.js';
+import type { Logger } from '../../../kernel/logger.js';
+import { releaseStaleQueueLocks, selectExpiredLeases, selectOverdueWaitsWithoutJob, selectPendingWithoutJob } from '../workflows.queries.js';
+import { enqueueResume, enqueueStepJobs, resumeJobKeyPrefix, stepJobKeyPrefix } from './jobs.js';
+import { workflowQueuePrefix } from './lanes.js';
+
+/**
+ * The sweeper (job workflows.sweep, system access): graphile-worker keeps a killed worker's job locked for
+ * hours, so the engine never waits for that. Running steps whose lease expired get a new job (its claim
+ * takes the step over and counts the lost attempt); pending steps and overdue time waits whose job is gone
+ * get theirs back; workflow queues locked longer than a lease (by a dead worker) are freed. At most
+ * `batch` of each per sweep; the next sweep takes the rest.
+ */
+const batch = 500;
+/** A pending step or an overdue wait must have lacked its job this long before the sweeper steps in. */
+const graceSeconds = 60;
+
+export async function sweepSteps(tx: Tx, config: Config, logger: Logger): Promise<void> {
+  const released = await releaseStaleQueueLocks(tx, workflowQueuePrefix, config.WORKFLOW_STEP_LEASE_SECONDS);
+  const expired = await selectExpiredLeases(tx, batch);
+  const orphaned = await selectPendingWithoutJob(tx, stepJobKeyPrefix, graceSeconds, batch);
+  await enqueueStepJobs(
+    tx,
+    config,
+    [...expired, ...orphaned].map((step) => ({ tenantId: step.tenant_id, runId: step.run_id, stepRunId: step.id, runAt: new Date(step.due_at).getTime() > Date.now() ? new Date(step.due_at) : undefined })),
+  );
+  const waits = await selectOverdueWaitsWithoutJob(tx, resumeJobKeyPrefix, graceSeconds, batch);
+  for (const step of waits) {
+    await enqueueResume(tx, config, { tenantId: step.tenant_id, runId: step.run_id, stepRunId: step.id, at: new Date(), port: step.wait!.resume.port, output: step.wait!.resume.output });
+  }
+  if (released + expired.length + orphaned.length + waits.length > 0) {
+    logger.warn({ releasedQueues: released, expiredLeases: expired.length, pendingWithoutJob: orphaned.length, waitsWithoutJob: waits.length }, 'workflow sweeper recovered steps');
+  }
+}
