@@ -220,8 +220,49 @@ test('an admin sets the AI budget and review policies, meets platform locks, and
   // Agent health over every workspace: the failed offline translation above is the translator's last error.
   const translatorRow = platform.getByRole('row').filter({ hasText: 'Translator' });
   await expect(translatorRow).toContainText('ai.refused');
+
+  // "Test connection" of the platform provider (offline here: its one model, no network call).
+  await platform.getByTestId('ai-provider-form').getByRole('button', { name: 'Test connection' }).click();
+  await expect(platform.getByTestId('ai-test-result')).toContainText('Connected: 1 model available.');
+  await expect(platform.getByTestId('ai-test-result')).toContainText('offline');
+
+  // Model prices: the seeded list prices; a new one (a wrong amount is explained first), changed, removed.
+  const priceRow = (model: string) => platform.locator(`[data-testid="ai-price-row"][data-model="${model}"]`);
+  const storedPrice = async (model: string) => {
+    const list = (await (await request.get('/api/platform/ai/prices', { headers: authed(superToken) })).json()) as { items: Array<{ model: string; inputMicrosPerMillion: number; outputMicrosPerMillion: number }> };
+    return list.items.find((item) => item.model === model);
+  };
+  await expect(priceRow('gpt-4o-mini')).toContainText('$0.15');
+  await expect(priceRow('gpt-4o-mini')).toContainText('$0.60');
+  const llama = 'meta-llama/llama-3.1-8b';
+  await platform.getByRole('button', { name: 'Add price' }).click();
+  const priceEditor = platform.getByTestId('ai-price-editor');
+  await priceEditor.getByLabel('Provider').selectOption('openai-compatible');
+  await priceEditor.getByLabel('Model', { exact: true }).fill(llama);
+  await priceEditor.getByLabel('Input price').fill('five cents');
+  await priceEditor.getByLabel('Output price').fill('0.08');
+  await priceEditor.getByRole('button', { name: 'Save price' }).click();
+  await expect(priceEditor.getByRole('alert')).toHaveText('Enter an amount like 2.50 (up to six decimals).');
+  await shot(platform, 'platform-ai-price-invalid');
+  await priceEditor.getByLabel('Input price').fill('0.05');
+  await priceEditor.getByRole('button', { name: 'Save price' }).click();
+  await expect(platform.getByText(`The price of ${llama} is saved.`)).toBeVisible();
+  await expect(priceRow(llama)).toContainText('$0.05');
+  await expect(priceRow(llama)).toContainText('Not used');
+  expect(await storedPrice(llama)).toMatchObject({ inputMicrosPerMillion: 50_000, outputMicrosPerMillion: 80_000 });
+  await platform.getByRole('button', { name: `Edit the price of ${llama}` }).click();
+  await priceEditor.getByLabel('Output price').fill('0,1');
+  await priceEditor.getByRole('button', { name: 'Save price' }).click();
+  await expect(priceRow(llama)).toContainText('$0.10');
+  expect(await storedPrice(llama)).toMatchObject({ inputMicrosPerMillion: 50_000, outputMicrosPerMillion: 100_000 });
   await expectAccessible(platform);
   await shot(platform, 'platform-ai');
+  await platform.getByRole('button', { name: `Remove the price of ${llama}` }).click();
+  const removeDialog = platform.getByRole('dialog', { name: `Remove the price of ${llama}?` });
+  await removeDialog.getByRole('button', { name: 'Remove' }).click();
+  await expect(platform.getByText(`The price of ${llama} is removed.`)).toBeVisible();
+  await expect(priceRow(llama)).toHaveCount(0);
+  expect(await storedPrice(llama)).toBeUndefined();
   await platform.emulateMedia({ colorScheme: 'dark' });
   await shot(platform, 'platform-ai-dark');
   await platformContext.close();

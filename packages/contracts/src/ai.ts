@@ -79,6 +79,49 @@ export type PlatformAiSettings = z.infer<typeof platformAiSettingsSchema>;
 export const updatePlatformAiSettingsBodySchema = updateAiProviderSettingsBodySchema.extend({ allowPrivateBaseUrls: z.boolean().default(false) });
 export type UpdatePlatformAiSettingsBody = z.infer<typeof updatePlatformAiSettingsBodySchema>;
 
+// POST /api/platform/ai/settings/test takes testAiSettingsBodySchema: null `provider` tests the platform's current one.
+
+/** Calls and tokens recorded under a provider and model, across every workspace. */
+export const aiModelUsageSchema = z.object({ calls: z.number().int(), inputTokens: z.number().int(), outputTokens: z.number().int(), costMicros: z.number().int() });
+export type AiModelUsage = z.infer<typeof aiModelUsageSchema>;
+
+/** A model's price (platform-wide): USD micro-units per million tokens, like the budget ($0.15 → 150000). */
+export const aiPriceSchema = z.object({
+  provider: aiProviderKindSchema,
+  model: z.string(),
+  inputMicrosPerMillion: z.number().int(),
+  outputMicrosPerMillion: z.number().int(),
+  updatedAt: timestampSchema,
+  /** Runs recorded under exactly this provider and model in the last 30 days (UTC days, today included). */
+  usage30d: aiModelUsageSchema,
+});
+export type AiPrice = z.infer<typeof aiPriceSchema>;
+
+export const aiPriceListSchema = z.object({
+  items: z.array(aiPriceSchema),
+  /** Models run in the last 30 days without a price of their own and at no cost: recorded as free until priced. */
+  unpriced: z.array(z.object({ provider: z.string(), model: z.string(), usage30d: aiModelUsageSchema })),
+});
+export type AiPriceList = z.infer<typeof aiPriceListSchema>;
+
+const microsPerMillionSchema = z
+  .number('Enter a price.')
+  .int('Use whole micro-dollars (1 = $0.000001).')
+  .min(0, 'A price cannot be negative.')
+  .max(1e12, 'At most $1,000,000 per million tokens.');
+
+/** PUT /api/platform/ai/prices: add or change one model's price (offline runs are always free). */
+export const upsertAiPriceBodySchema = z.object({
+  provider: aiProviderKindSchema,
+  model: modelNameSchema,
+  inputMicrosPerMillion: microsPerMillionSchema,
+  outputMicrosPerMillion: microsPerMillionSchema,
+});
+export type UpsertAiPriceBody = z.infer<typeof upsertAiPriceBodySchema>;
+
+/** DELETE /api/platform/ai/prices/:provider/:model (URL-encoded; a name without a price is 404 ai.price_not_found). */
+export const aiPriceParamsSchema = z.object({ provider: z.string().min(1).max(100), model: z.string().min(1).max(200) });
+
 // ---------- HITL policies ----------
 
 export const hitlModeSchema = z.enum(['off', 'always', 'below'], 'Choose off, always or below.');

@@ -157,6 +157,43 @@ export async function selectPrice(tx: Tx, provider: string, model: string): Prom
   return rows[0] ?? null;
 }
 
+export type PriceListRow = PriceRow & { provider: 'offline' | 'openai-compatible' | 'anthropic'; model: string; updated_at: Date };
+
+/** Every model price (platform-wide, no tenant rows). */
+export async function selectPrices(tx: Tx): Promise<PriceListRow[]> {
+  return rowsOf<PriceListRow>(
+    tx,
+    sql`SELECT provider, model, input_micros_per_million::text, output_micros_per_million::text, updated_at FROM ai_prices ORDER BY provider, model`,
+  );
+}
+
+export async function upsertPrice(tx: Tx, values: { provider: string; model: string; inputMicrosPerMillion: number; outputMicrosPerMillion: number }): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO ai_prices (provider, model, input_micros_per_million, output_micros_per_million) VALUES (${values.provider}, ${values.model}, ${values.inputMicrosPerMillion}, ${values.outputMicrosPerMillion})
+    ON CONFLICT (provider, model) DO UPDATE SET input_micros_per_million = excluded.input_micros_per_million,
+      output_micros_per_million = excluded.output_micros_per_million, updated_at = now()`);
+}
+
+/** The deleted price, or null when there was none. */
+export async function deletePrice(tx: Tx, provider: string, model: string): Promise<PriceRow | null> {
+  const rows = await rowsOf<PriceRow>(
+    tx,
+    sql`DELETE FROM ai_prices WHERE provider = ${provider} AND model = ${model} RETURNING input_micros_per_million::text, output_micros_per_million::text`,
+  );
+  return rows[0] ?? null;
+}
+
+export type ModelUsageRow = { provider: string; model: string; calls: string; input_tokens: string; output_tokens: string; cost_micros: string };
+
+/** Usage per provider and model since a day (the caller's scope: all tenants under system access). */
+export async function selectUsageByModelSince(tx: Tx, fromDay: string): Promise<ModelUsageRow[]> {
+  return rowsOf<ModelUsageRow>(
+    tx,
+    sql`SELECT provider, model, sum(calls)::text AS calls, sum(input_tokens)::text AS input_tokens, sum(output_tokens)::text AS output_tokens, sum(cost_micros)::text AS cost_micros
+          FROM ai_usage_daily WHERE day >= ${fromDay}::date GROUP BY provider, model ORDER BY provider, model`,
+  );
+}
+
 // ------------------------------------------------------------------------------------------ rate limit
 
 /**

@@ -2,6 +2,8 @@ import {
   aiAgentListSchema,
   aiAgentParamsSchema,
   aiBudgetSchema,
+  aiPriceListSchema,
+  aiPriceParamsSchema,
   aiRunListQuerySchema,
   aiRunListSchema,
   aiRunParamsSchema,
@@ -18,6 +20,7 @@ import {
   runAgentBodySchema,
   testAiSettingsBodySchema,
   updateAiBudgetBodySchema,
+  upsertAiPriceBodySchema,
   updateAiSettingsBodySchema,
   updateHitlPolicyBodySchema,
   updatePlatformAiSettingsBodySchema,
@@ -25,6 +28,7 @@ import {
 } from '@omni/contracts/ai';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import * as prices from './ai.prices.js';
 import * as service from './ai.service.js';
 
 const tags = ['ai'];
@@ -55,6 +59,25 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags, summary: 'Set the platform’s default AI provider (super admin)', body: updatePlatformAiSettingsBodySchema, response: { 200: platformAiSettingsSchema } },
     config: { audit: 'ai.platform_settings.update' },
   }, async (request) => service.updatePlatformAiSettings(request.ctx, request.body));
+
+  r.post('/api/platform/ai/settings/test', {
+    schema: { tags, summary: 'Test the platform provider (the given settings, or null: the current one) by listing its models (super admin)', body: testAiSettingsBodySchema, response: { 200: aiSettingsTestResultSchema } },
+    config: { audit: false },
+  }, async (request) => service.testPlatformAiSettings(request.ctx, request.body));
+
+  r.get('/api/platform/ai/prices', {
+    schema: { tags, summary: 'Model prices (USD micro-units per million tokens) with their usage over 30 days, and models run without a price (super admin)', response: { 200: aiPriceListSchema } },
+  }, async (request) => prices.listAiPrices(request.ctx));
+
+  r.put('/api/platform/ai/prices', {
+    schema: { tags, summary: 'Add or change a model’s price (USD micro-units per million tokens; offline is always free) (super admin)', body: upsertAiPriceBodySchema, response: { 200: aiPriceListSchema } },
+    config: { audit: 'ai.price.update' },
+  }, async (request) => prices.upsertAiPrice(request.ctx, request.body));
+
+  r.delete('/api/platform/ai/prices/:provider/:model', {
+    schema: { tags, summary: 'Remove a model’s price: its runs cost 0 from then on (404 ai.price_not_found) (super admin)', params: aiPriceParamsSchema, response: { 200: aiPriceListSchema } },
+    config: { audit: 'ai.price.delete' },
+  }, async (request) => prices.deleteAiPrice(request.ctx, request.params.provider, request.params.model));
 
   r.get('/api/platform/ai/hitl-policies', {
     schema: { tags, summary: 'The platform’s human-in-the-loop policies (super admin)', response: { 200: platformHitlPolicyListSchema } },

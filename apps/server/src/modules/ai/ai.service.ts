@@ -144,31 +144,27 @@ export async function updateAiSettings(ctx: ServiceContext, body: UpdateAiSettin
   return readSettings(ctx, tenantId);
 }
 
-/** "Test connection": list the endpoint's models with the given (or saved) settings. Never throws for the provider's answer. */
-export async function testAiSettings(ctx: ServiceContext, body: TestAiSettingsBody): Promise<AiSettingsTestResult> {
-  assertCan(ctx, aiPermissions.settings);
-  const tenantId = requireTenant(ctx);
-  const resolved = await withTenant(ctx, async (tx): Promise<ResolvedProvider> => {
-    const stored = await selectProviderSettings(tx, tenantId);
-    const allowPrivate = await privateBaseUrlsAllowed(tx, ctx.config);
-    if (!body.provider) {
-      if (!stored) throw new AppError('unprocessable', 'ai.no_own_provider', 'Save your own provider first, or send the settings to test.');
-      return fromRow(ctx.config, stored, 'own', !allowPrivate);
-    }
-    requireCompleteProvider(body.provider, Boolean(stored?.api_key_secret));
-    if (body.provider.baseUrl) requireAllowedBaseUrl(body.provider.baseUrl, allowPrivate);
-    const storedKey = stored ? fromRow(ctx.config, stored, 'own', false).apiKey : null;
-    return {
-      source: 'own',
-      kind: body.provider.kind,
-      baseUrl: body.provider.baseUrl,
-      apiKey: body.provider.apiKey === undefined ? storedKey : body.provider.apiKey,
-      defaultModel: body.provider.defaultModel,
-      models: body.provider.models,
-      requestsPerMinute: body.provider.requestsPerMinute,
-      guarded: !allowPrivate,
-    };
-  });
+/**
+ * The provider "Test connection" calls for settings typed in a form: complete (a key, a base URL), its
+ * base URL allowed unless unguarded, the stored key when the body leaves the key out.
+ */
+function providerUnderTest(body: UpdateAiProviderSettingsBody, stored: ResolvedProvider | null, source: ResolvedProvider['source'], guarded: boolean): ResolvedProvider {
+  requireCompleteProvider(body, Boolean(stored?.apiKey));
+  if (body.baseUrl) requireAllowedBaseUrl(body.baseUrl, !guarded);
+  return {
+    source,
+    kind: body.kind,
+    baseUrl: body.baseUrl,
+    apiKey: body.apiKey === undefined ? (stored?.apiKey ?? null) : body.apiKey,
+    defaultModel: body.defaultModel,
+    models: body.models,
+    requestsPerMinute: body.requestsPerMinute,
+    guarded,
+  };
+}
+
+/** List the provider's models; the provider's refusal (auth, network, refused address…) is the answer, not an error. */
+async function testProviderConnection(ctx: ServiceContext, resolved: ResolvedProvider): Promise<AiSettingsTestResult> {
   try {
     const models = await createResolvedProvider(ctx.config, resolved).listModels({ timeoutMs: 15_000 });
     return { ok: true, models, message: `Connected: ${models.length} model(s) available.` };
@@ -176,6 +172,21 @@ export async function testAiSettings(ctx: ServiceContext, body: TestAiSettingsBo
     if (isAiProviderError(error)) return { ok: false, models: [], message: error.message };
     throw error;
   }
+}
+
+/** "Test connection": list the endpoint's models with the given (or saved) settings. Never throws for the provider's answer. */
+export async function testAiSettings(ctx: ServiceContext, body: TestAiSettingsBody): Promise<AiSettingsTestResult> {
+  assertCan(ctx, aiPermissions.settings);
+  const tenantId = requireTenant(ctx);
+  const resolved = await withTenant(ctx, async (tx): Promise<ResolvedProvider> => {
+    const row = await selectProviderSettings(tx, tenantId);
+    const allowPrivate = await privateBaseUrlsAllowed(tx, ctx.config);
+    const stored = row ? fromRow(ctx.config, row, 'own', !allowPrivate) : null;
+    if (body.provider) return providerUnderTest(body.provider, stored, 'own', !allowPrivate);
+    if (!stored) throw new AppError('unprocessable', 'ai.no_own_provider', 'Save your own provider first, or send the settings to test.');
+    return stored;
+  });
+  return testProviderConnection(ctx, resolved);
 }
 
 // ------------------------------------------------------------------------------------------ platform
@@ -199,6 +210,18 @@ function toPlatformDto(ctx: ServiceContext, row: ProviderSettingsRow | null): Pl
 export async function getPlatformAiSettings(ctx: ServiceContext): Promise<PlatformAiSettings> {
   assertCan(ctx, aiPermissions.platform);
   return toPlatformDto(ctx, await withSystemAccessRead(ctx, 'ai: platform settings', (tx) => selectProviderSettings(tx, null)));
+}
+
+/**
+ * "Test connection" of the platform provider: the given settings (a key left out uses the stored one), or
+ * the current provider (the saved row, else the server configuration). Like the platform's own runs it is
+ * not limited to public addresses (allowPrivateBaseUrls is about workspaces' URLs).
+ */
+export async function testPlatformAiSettings(ctx: ServiceContext, body: TestAiSettingsBody): Promise<AiSettingsTestResult> {
+  assertCan(ctx, aiPermissions.platform);
+  const row = await withSystemAccessRead(ctx, 'ai: test the platform provider', (tx) => selectProviderSettings(tx, null));
+  const stored = row ? fromRow(ctx.config, row, 'platform', false) : configuredPlatformProvider(ctx.config);
+  return testProviderConnection(ctx, body.provider ? providerUnderTest(body.provider, stored, 'platform', false) : stored);
 }
 
 export async function updatePlatformAiSettings(ctx: ServiceContext, body: UpdatePlatformAiSettingsBody): Promise<PlatformAiSettings> {

@@ -10,12 +10,13 @@ import { ErrorRow } from '../team/TeamPage';
 import { aiApi, aiWorkflowTypes, formatDuration, formatPercent } from './aiApi';
 import { LockBadge, useAgentName } from './components/aiShared';
 import { PolicyTable, type PolicyFields } from './components/PolicyTable';
+import { PricesCard } from './components/PricesCard';
 import { ProviderForm } from './components/ProviderForm';
 
 /** The policy a workflow type has when the platform set none (docs/design/ai-agents.md §6). */
 const defaultPolicy: PolicyFields = { mode: 'below', threshold: 0.8, deadlineMinutes: 1440, escalationRole: 'admin', onTimeout: 'reject' };
 
-/** /platform/ai (super admins): the platform's provider, its HITL policies and locks, the agents' health. */
+/** /platform/ai (super admins): the platform's provider, model prices, its HITL policies and locks, the agents' health. */
 export function PlatformAiPage() {
   const { t } = useTranslation();
   const { user } = useSession();
@@ -25,6 +26,7 @@ export function PlatformAiPage() {
       <PageHeader title={t('ai.platform.title')} description={t('ai.platform.description')} />
       <div className="flex flex-col gap-6">
         <PlatformProviderCard />
+        <PricesCard />
         <PlatformPoliciesCard />
         <AgentsCard />
       </div>
@@ -70,6 +72,7 @@ function PlatformProviderForm({ settings }: { settings: PlatformAiSettings }) {
         queryClient.setQueryData(['ai', 'platform', 'settings'], await aiApi.updatePlatformSettings({ ...body, allowPrivateBaseUrls: allowPrivate }));
         toast.show(t('ai.platform.saved'), 'success');
       }}
+      onTest={(body) => aiApi.testPlatformSettings({ provider: body })}
       extraFields={
         <div>
           <Checkbox label={t('ai.platform.allowPrivate')} checked={allowPrivate} onChange={(event) => setAllowPrivate(event.target.checked)} />

@@ -1,7 +1,8 @@
-import { updateAiProviderSettingsBodySchema } from '@omni/contracts/ai';
-import { describe, expect, it } from 'vitest';
+import { updateAiProviderSettingsBodySchema, upsertAiPriceBodySchema } from '@omni/contracts/ai';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   aiAccessOf,
+  aiApi,
   budgetProgress,
   formatConfidence,
   formatDuration,
@@ -10,6 +11,8 @@ import {
   isRunSettling,
   lastDays,
   parseUsd,
+  priceBodyOf,
+  priceDraftOf,
   providerBodyOf,
   providerFormOf,
   summarizeOutput,
@@ -154,5 +157,56 @@ describe('ai console helpers', () => {
     expect(updateAiProviderSettingsBodySchema.safeParse(offline).success).toBe(true);
     // An empty model is left for the schema to report next to its field.
     expect(updateAiProviderSettingsBodySchema.safeParse(providerBodyOf({ ...form, defaultModel: ' ' })).error?.issues[0]?.path).toEqual(['defaultModel']);
+  });
+});
+
+describe('ai model prices and the platform connection test', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** Answer every request with `answer` and remember what was asked. */
+  function recordRequests(answer: unknown) {
+    const calls: Array<{ method: string; url: string; body: unknown }> = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+        calls.push({ method: init?.method ?? 'GET', url: String(input), body: typeof init?.body === 'string' ? JSON.parse(init.body) : null });
+        return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } });
+      }),
+    );
+    return calls;
+  }
+
+  it('reads a price’s dollars per million tokens into micro-units and back, exactly', () => {
+    const draft = priceDraftOf({ provider: 'anthropic', model: 'claude-haiku-4-5', inputMicrosPerMillion: 1_000_000, outputMicrosPerMillion: 150_000 });
+    expect(draft).toEqual({ provider: 'anthropic', model: 'claude-haiku-4-5', input: '1', output: '0.15' });
+    expect(priceBodyOf(draft)).toEqual({ body: { provider: 'anthropic', model: 'claude-haiku-4-5', inputMicrosPerMillion: 1_000_000, outputMicrosPerMillion: 150_000 }, problems: null });
+    // A new price starts empty; the model name is trimmed; a comma works as the decimal mark; 0 is a price (free).
+    expect(priceDraftOf({ provider: 'openai-compatible', model: '' })).toEqual({ provider: 'openai-compatible', model: '', input: '', output: '' });
+    const typed = priceBodyOf({ provider: 'openai-compatible', model: '  acme/model-7b ', input: '$0,0001', output: '0' });
+    expect(typed.body).toEqual({ provider: 'openai-compatible', model: 'acme/model-7b', inputMicrosPerMillion: 100, outputMicrosPerMillion: 0 });
+    expect(upsertAiPriceBodySchema.safeParse(typed.body).success).toBe(true);
+  });
+
+  it('says which amount is missing or not an amount, and leaves an empty model to the schema', () => {
+    expect(priceBodyOf({ provider: 'openai-compatible', model: 'm', input: '', output: '2.5' })).toEqual({ body: null, problems: { input: 'required' } });
+    expect(priceBodyOf({ provider: 'openai-compatible', model: 'm', input: '-1', output: 'ten' })).toEqual({ body: null, problems: { input: 'invalid', output: 'invalid' } });
+    expect(priceBodyOf({ provider: 'openai-compatible', model: 'm', input: '1.0000001', output: '' })).toEqual({ body: null, problems: { input: 'invalid', output: 'required' } });
+    const emptyModel = priceBodyOf({ provider: 'openai-compatible', model: '  ', input: '1', output: '1' });
+    expect(upsertAiPriceBodySchema.safeParse(emptyModel.body).error?.issues[0]?.path).toEqual(['model']);
+  });
+
+  it('calls the platform price and test endpoints, with model names that hold slashes URL-encoded', async () => {
+    const list = { items: [], unpriced: [] };
+    const calls = recordRequests(list);
+    await expect(aiApi.platformPrices()).resolves.toEqual(list);
+    await aiApi.upsertPlatformPrice({ provider: 'openai-compatible', model: 'meta-llama/llama-3.1-8b', inputMicrosPerMillion: 50_000, outputMicrosPerMillion: 80_000 });
+    await aiApi.deletePlatformPrice('openai-compatible', 'meta-llama/llama-3.1-8b?x#y');
+    await aiApi.testPlatformSettings({ provider: null });
+    expect(calls).toEqual([
+      { method: 'GET', url: '/api/platform/ai/prices', body: null },
+      { method: 'PUT', url: '/api/platform/ai/prices', body: { provider: 'openai-compatible', model: 'meta-llama/llama-3.1-8b', inputMicrosPerMillion: 50_000, outputMicrosPerMillion: 80_000 } },
+      { method: 'DELETE', url: '/api/platform/ai/prices/openai-compatible/meta-llama%2Fllama-3.1-8b%3Fx%23y', body: null },
+      { method: 'POST', url: '/api/platform/ai/settings/test', body: { provider: null } },
+    ]);
   });
 });

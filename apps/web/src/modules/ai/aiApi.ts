@@ -1,6 +1,7 @@
 import type {
   AiAgentList,
   AiBudget,
+  AiPriceList,
   AiProviderKindName,
   AiProviderSettings,
   AiRun,
@@ -21,6 +22,7 @@ import type {
   UpdateHitlPolicyBody,
   UpdatePlatformAiSettingsBody,
   UpdatePlatformHitlPolicyBody,
+  UpsertAiPriceBody,
 } from '@omni/contracts/ai';
 import type { Scope } from '@omni/contracts/identity';
 import { api } from '../../shared/api';
@@ -49,6 +51,12 @@ export const aiApi = {
   runAgent: (agentId: string, body: Partial<RunAgentBody> & Pick<RunAgentBody, 'input'>) => api.post<AiRun>(`/api/ai/agents/${id(agentId)}/runs`, body),
   platformSettings: () => api.get<PlatformAiSettings>('/api/platform/ai/settings'),
   updatePlatformSettings: (body: UpdatePlatformAiSettingsBody) => api.put<PlatformAiSettings>('/api/platform/ai/settings', body),
+  /** The given settings (a key left out uses the stored one), or null: the platform's current provider. */
+  testPlatformSettings: (body: TestAiSettingsBody) => api.post<AiSettingsTestResult>('/api/platform/ai/settings/test', body),
+  platformPrices: () => api.get<AiPriceList>('/api/platform/ai/prices'),
+  upsertPlatformPrice: (body: UpsertAiPriceBody) => api.put<AiPriceList>('/api/platform/ai/prices', body),
+  /** Model names may hold slashes (vendor/model): both parts travel URL-encoded. */
+  deletePlatformPrice: (provider: string, model: string) => api.delete<AiPriceList>(`/api/platform/ai/prices/${id(provider)}/${id(model)}`),
   platformHitlPolicies: () => api.get<PlatformHitlPolicyList>('/api/platform/ai/hitl-policies'),
   updatePlatformHitlPolicy: (body: UpdatePlatformHitlPolicyBody) => api.put<PlatformHitlPolicyList>('/api/platform/ai/hitl-policies', body),
 };
@@ -93,6 +101,30 @@ export function parseUsd(text: string): number | null | undefined {
 export function usdInputOf(micros: number | null): string {
   if (micros === null) return '';
   return (micros / 1e6).toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+/** A model price as typed in the prices table: amounts in US dollars per million tokens. */
+export type PriceDraft = { provider: AiProviderKindName; model: string; input: string; output: string };
+
+export function priceDraftOf(price: { provider: AiProviderKindName; model: string; inputMicrosPerMillion?: number; outputMicrosPerMillion?: number }): PriceDraft {
+  return { provider: price.provider, model: price.model, input: usdInputOf(price.inputMicrosPerMillion ?? null), output: usdInputOf(price.outputMicrosPerMillion ?? null) };
+}
+
+export type PriceAmountProblem = 'required' | 'invalid';
+
+/**
+ * The draft → the body the server takes (micro-units, like the budget), or what is wrong with its amounts:
+ * an empty amount is required (0 is a price: free), anything parseUsd refuses is invalid. The model name
+ * is left to the contract's schema.
+ */
+export function priceBodyOf(draft: PriceDraft): { body: UpsertAiPriceBody; problems: null } | { body: null; problems: Partial<Record<'input' | 'output', PriceAmountProblem>> } {
+  const input = parseUsd(draft.input);
+  const output = parseUsd(draft.output);
+  const problemOf = (value: number | null | undefined): PriceAmountProblem | undefined => (value === null ? 'required' : value === undefined ? 'invalid' : undefined);
+  if (typeof input !== 'number' || typeof output !== 'number') {
+    return { body: null, problems: Object.fromEntries(Object.entries({ input: problemOf(input), output: problemOf(output) }).filter(([, problem]) => problem)) };
+  }
+  return { body: { provider: draft.provider, model: draft.model.trim(), inputMicrosPerMillion: input, outputMicrosPerMillion: output }, problems: null };
 }
 
 export type BudgetState = 'none' | 'ok' | 'alert' | 'exceeded';

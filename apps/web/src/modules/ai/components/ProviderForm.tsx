@@ -36,7 +36,7 @@ export function ProviderForm({
   agentIds: string[];
   submitLabel: string;
   onSave: (body: UpdateAiProviderSettingsBody) => Promise<unknown>;
-  /** Absent: no test button (the platform has no test endpoint). */
+  /** Lists the endpoint's models with the form's settings (a key left empty: the stored one); absent: no test button. */
   onTest?: (body: UpdateAiProviderSettingsBody) => Promise<AiSettingsTestResult>;
   extraFields?: ReactNode;
   secondaryAction?: ReactNode;
