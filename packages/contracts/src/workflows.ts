@@ -239,6 +239,16 @@ export const stepKindInfoSchema = z.object({
 export const stepKindListSchema = z.object({ items: z.array(stepKindInfoSchema) });
 export type StepKindList = z.infer<typeof stepKindListSchema>;
 
+/** The actions update_record steps can run (registered by modules: content.post.add_tags, …). */
+export const workflowActionInfoSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  /** JSON schema of the action's input, for the side panel's form. */
+  inputSchema: z.record(z.string(), z.unknown()),
+});
+export const workflowActionListSchema = z.object({ items: z.array(workflowActionInfoSchema) });
+export type WorkflowActionList = z.infer<typeof workflowActionListSchema>;
+
 export const workflowTemplateSchema = z.object({
   id: z.string(),
   industry: z.enum(['marketing_agency', 'ecommerce', 'talent', 'other', 'all']),
@@ -250,3 +260,14 @@ export const workflowTemplateSchema = z.object({
 export type WorkflowTemplate = z.infer<typeof workflowTemplateSchema>;
 export const workflowTemplateListSchema = z.object({ items: z.array(workflowTemplateSchema) });
 export const workflowTemplateParamsSchema = z.object({ templateId: z.string().min(1).max(100) });
+
+// ------------------------------------------------------------------------------------------ webhook triggers
+
+/** POST /api/hooks/workflows/:key — the public id of a workflow's webhook trigger (not a secret). */
+export const workflowWebhookParamsSchema = z.object({ key: z.string().min(1).max(100) });
+/** Accepted (202): the run the delivery started, or (duplicate) the one its delivery id started before. */
+export const workflowWebhookAcceptedSchema = z.object({ runId: z.uuid(), duplicate: z.boolean() });
+export type WorkflowWebhookAccepted = z.infer<typeof workflowWebhookAcceptedSchema>;
+/** Install a template: a new workflow (version 1), active when valid, else a paused draft with its validation. No body: the template's name. */
+export const installWorkflowTemplateBodySchema = z.object({ name: z.string().trim().min(1).max(200).optional() }).nullish();
+export type InstallWorkflowTemplateBody = z.infer<typeof installWorkflowTemplateBodySchema>;

@@ -173,6 +173,9 @@ export const configSchema = z.object({
   // wf:<tenant>:<lane>), and how long a worker holds a running step before the sweeper hands it to another.
   WORKFLOW_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKFLOW_STEP_LEASE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
+  // Development and tests only: workflows' http_request steps may call private and loopback addresses (and
+  // loopback over plain http); cloud metadata addresses stay refused.
+  WORKFLOW_HTTP_ALLOW_PRIVATE: booleanString.default(false),
 });
 
 export type Config = z.infer<typeof configSchema> & {

@@ -7,6 +7,7 @@ import { request, uniqueSuffix, type TestApp } from '../harness.js';
 import { multipartBody, uploadReadyImage } from '../factories/media.js';
 import { holdAssets } from '../../src/modules/media/index.js';
 import { withTenant } from '../../src/kernel/db/tenancy.js';
+import { computeWebhookSignature } from '../../src/kernel/crypto/webhook-signatures.js';
 
 export const sweepPassword = 'sweep-password-0123';
 
@@ -195,6 +196,29 @@ export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{
   expectStatus(workflow, 201, 'create a workflow');
   expectStatus(await request(t.app, { method: 'PATCH', url: `/api/workflows/${workflow.json().id}`, token, payload: { definition: workflowDefinition('Second'), expectedVersion: 1 } }), 200, 'edit the workflow');
   expectStatus(await request(t.app, { method: 'POST', url: `/api/workflows/${workflow.json().id}/runs`, token, payload: { input: { suffix } } }), 201, 'start a workflow run');
+  // …and a run parked on a wait_event step (its workflow_event_waits row).
+  const waitDefinition = { trigger: { kind: 'manual' }, nodes: [{ id: 'wait', kind: 'wait_event', config: { eventType: 'content.post_published', timeoutMinutes: 60 } }], edges: [{ id: 'e1', source: 'trigger', target: 'wait' }] };
+  const waitWorkflow = await request(t.app, { method: 'POST', url: '/api/workflows', token, payload: { name: `Waiting workflow ${suffix}`, definition: waitDefinition } });
+  expectStatus(waitWorkflow, 201, 'create a waiting workflow');
+  expectStatus(await request(t.app, { method: 'POST', url: `/api/workflows/${waitWorkflow.json().id}/runs`, token, payload: {} }), 201, 'start a waiting workflow run');
+  // …and a webhook workflow (its workflow_triggers row).
+  const webhookDefinition = { trigger: { kind: 'webhook' }, nodes: [{ id: 'tell', kind: 'notify', config: { title: 'Hooked' } }], edges: [{ id: 'e1', source: 'trigger', target: 'tell' }] };
+  const webhookWorkflow = await request(t.app, { method: 'POST', url: '/api/workflows', token, payload: { name: `Webhook workflow ${suffix}`, definition: webhookDefinition } });
+  expectStatus(webhookWorkflow, 201, 'create a webhook workflow');
+  // …delivered once (its run and its workflow_webhook_receipts row).
+  const hookBody = JSON.stringify({ suffix });
+  const hookTimestamp = Math.floor(Date.now() / 1000);
+  const hookSignature = computeWebhookSignature(webhookWorkflow.json().webhookSecret, hookTimestamp, hookBody);
+  expectStatus(
+    await request(t.app, {
+      method: 'POST',
+      url: new URL(webhookWorkflow.json().webhookUrl).pathname,
+      payload: hookBody,
+      headers: { 'content-type': 'application/json', 'x-omni-timestamp': String(hookTimestamp), 'x-omni-signature': `sha256=${hookSignature}`, 'x-omni-delivery': `sweep-${suffix}` },
+    }),
+    202,
+    'deliver to the webhook workflow',
+  );
   await t.drainJobs();
 
   // Media: an image uploaded and processed (asset, renditions, usage), held by a post-like holder.

@@ -51,7 +51,7 @@ describe('tenant isolation sweep', () => {
   }
 
   it('finds the foundation’s tenant tables in the catalog', () => {
-    expect(tables).toEqual(expect.arrayContaining(['accounts', 'memberships', 'invitations', 'profiles', 'api_keys', 'audit_log', 'mail_messages', 'outbox_events', 'tenant_domains', 'ai_provider_settings', 'ai_runs', 'ai_usage_daily', 'ai_budgets', 'ai_rate_buckets', 'hitl_policies', 'campaigns', 'campaign_posts', 'workflows', 'workflow_versions', 'workflow_runs', 'workflow_step_runs']));
+    expect(tables).toEqual(expect.arrayContaining(['accounts', 'memberships', 'invitations', 'profiles', 'api_keys', 'audit_log', 'mail_messages', 'outbox_events', 'tenant_domains', 'ai_provider_settings', 'ai_runs', 'ai_usage_daily', 'ai_budgets', 'ai_rate_buckets', 'hitl_policies', 'campaigns', 'campaign_posts', 'workflows', 'workflow_versions', 'workflow_runs', 'workflow_step_runs', 'workflow_triggers', 'workflow_webhook_receipts', 'workflow_event_waits']));
   });
 
   it('every tenant table has row-level security enabled and forced, and a policy', async () => {

@@ -56,9 +56,19 @@ export type OutboundResponse = {
   bytes: Uint8Array<ArrayBuffer>;
 };
 
+/** A request other than a plain GET (workflows' http_request); redirects keep method and body only on 307/308. */
+export type OutboundRequestOptions = {
+  headers?: Record<string, string>;
+  /** Default GET. */
+  method?: string;
+  body?: string | Uint8Array;
+  /** Resolve with any final status (its body read under the size cap) instead of throwing OutboundHttpError. */
+  anyStatus?: boolean;
+};
+
 export type OutboundFetcher = {
-  /** Download under the policy. 2xx and 304 (for conditional requests) resolve; other statuses throw OutboundHttpError. */
-  fetch(url: string, options?: { headers?: Record<string, string> }): Promise<OutboundResponse>;
+  /** Download under the policy. 2xx and 304 (for conditional requests) resolve; other statuses throw OutboundHttpError (unless anyStatus). */
+  fetch(url: string, options?: OutboundRequestOptions): Promise<OutboundResponse>;
   /** The URL-level checks only (scheme, credentials, origin, IP literal), for URLs handed on to others. */
   check(url: string): string;
 };
@@ -248,11 +258,15 @@ function guardedLookup(policy: Policy, url: URL) {
   };
 }
 
-function requestOnce(policy: Policy, url: URL, signal: AbortSignal, headers: Record<string, string>): Promise<IncomingMessage> {
+type OutgoingRequest = { method: string; headers: Record<string, string>; body?: string | Uint8Array };
+
+function requestOnce(policy: Policy, url: URL, signal: AbortSignal, outgoing: OutgoingRequest): Promise<IncomingMessage> {
+  const { method, body } = outgoing;
+  const headers = body === undefined ? outgoing.headers : { ...outgoing.headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) };
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(url, {
-      method: 'GET',
+      method,
       // A fresh connection per request: a pooled socket must never carry a request past the lookup check.
       agent: false,
       lookup: guardedLookup(policy, url),
@@ -261,7 +275,7 @@ function requestOnce(policy: Policy, url: URL, signal: AbortSignal, headers: Rec
     });
     request.once('response', resolve);
     request.once('error', reject);
-    request.end();
+    request.end(body);
   });
 }
 
@@ -291,13 +305,14 @@ async function readCapped(policy: Policy, url: URL, response: IncomingMessage): 
   return bytes;
 }
 
-async function fetchUnderPolicy(policy: Policy, raw: string, headers: Record<string, string>): Promise<OutboundResponse> {
+async function fetchUnderPolicy(policy: Policy, raw: string, options: OutboundRequestOptions): Promise<OutboundResponse> {
   const signal = AbortSignal.timeout(policy.timeoutMs);
   let url = checkUrl(policy, raw);
+  let outgoing: OutgoingRequest = { method: options.method ?? 'GET', headers: options.headers ?? {}, body: options.body };
   for (let redirects = 0; ; redirects += 1) {
     let response: IncomingMessage;
     try {
-      response = await requestOnce(policy, url, signal, headers);
+      response = await requestOnce(policy, url, signal, outgoing);
     } catch (error) {
       throw findRefusal(error) ?? new OutboundTransportError(`${policy.subject} ${describeUrl(url)} could not be downloaded`, error);
     }
@@ -313,6 +328,11 @@ async function fetchUnderPolicy(policy: Policy, raw: string, headers: Record<str
         throw new OutboundRefusal(`${policy.subject} ${describeUrl(url)} redirects to an invalid URL`);
       }
       url = checkUrl(policy, target, `${policy.subject} ${describeUrl(url)} redirects to`);
+      // As browsers do: 303 (and 301/302 after a POST) continue as a GET without the body; 307/308 repeat the request.
+      if (status === 303 || ((status === 301 || status === 302) && outgoing.method === 'POST')) {
+        const headers = Object.fromEntries(Object.entries(outgoing.headers).filter(([name]) => name.toLowerCase() !== 'content-type'));
+        outgoing = { method: outgoing.method === 'HEAD' ? 'HEAD' : 'GET', headers };
+      }
       continue;
     }
     const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : null;
@@ -320,7 +340,7 @@ async function fetchUnderPolicy(policy: Policy, raw: string, headers: Record<str
       response.resume();
       return { url: url.toString(), status, headers: response.headers, contentType, bytes: new Uint8Array(0) };
     }
-    if (status < 200 || status >= 300) {
+    if ((status < 200 || status >= 300) && !options.anyStatus) {
       response.resume();
       throw new OutboundHttpError(`${policy.subject} ${describeUrl(url)} could not be downloaded (HTTP ${status})`, status);
     }
@@ -350,7 +370,7 @@ export function createOutboundFetcher(options: OutboundFetchOptions): OutboundFe
     accept: options.accept ?? '*/*',
   };
   return {
-    fetch: (url, fetchOptions = {}) => fetchUnderPolicy(policy, url, fetchOptions.headers ?? {}),
+    fetch: (url, fetchOptions = {}) => fetchUnderPolicy(policy, url, fetchOptions),
     check: (url) => checkUrl(policy, url).toString(),
   };
 }

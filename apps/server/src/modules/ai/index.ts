@@ -56,6 +56,12 @@ export {
   type AgentDefinition,
 } from './agents/define.js';
 
+export {
+  /** The HITL policy in force for a workflow type of the tenant (locked platform > tenant > platform > default), in the caller's transaction. */
+  getEffectivePolicy as getEffectiveHitlPolicy,
+  type EffectivePolicy as EffectiveHitlPolicy,
+} from './ai.policies.js';
+
 /** The ai permission names. */
 export { aiPermissions } from './ai.permissions.js';
 

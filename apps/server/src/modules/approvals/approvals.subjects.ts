@@ -28,6 +28,11 @@ export type ApprovalSubject = {
    * allow it: the human in the loop reviews the machine's work, and asking for it is not writing it.
    */
   selfApproval?: boolean;
+  /**
+   * The least account role that decides this subject's internal requests (default: approvals:decide,
+   * editors and up). A workflow's approval step may ask admins only.
+   */
+  deciderRole?(tx: Tx, subjectId: string): Promise<'editor' | 'admin'>;
 };
 
 const subjects = new Map<string, ApprovalSubject>();

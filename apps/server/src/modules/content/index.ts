@@ -1,6 +1,7 @@
 import type { OmniModule } from '../../kernel/module.js';
 import './content.permissions.js';
 import { registerPostApprovalSubject } from './content.approvals.js';
+import { registerContentWorkflowActions } from './content.workflow-actions.js';
 import { contentJobs } from './content.jobs.js';
 import { contentCalendarRoutes } from './content.calendar.routes.js';
 import { contentImportsRoutes } from './content.imports.routes.js';
@@ -16,6 +17,7 @@ import './use-cases/lifecycle.js';
  */
 export function contentModule(): OmniModule {
   registerPostApprovalSubject();
+  registerContentWorkflowActions();
   return {
     name: 'content',
     routes: async (app) => {
@@ -60,6 +62,16 @@ export {
   type PostNetworkEngagement,
   type SubmitSkip,
 } from './use-cases/campaign-support.js';
+
+export {
+  /** In the caller's transaction: the post of a workflow's create_post step, made once per step run (a re-run finds it). */
+  createWorkflowPostInTx,
+  /** The connections a workflow post would go to (for dry runs); 422 content.no_destination when none is usable. */
+  resolveWorkflowPostDestinations,
+  type WorkflowPostDestinations,
+  type WorkflowPostInput,
+  type WorkflowPostSource,
+} from './use-cases/workflow-support.js';
 
 /** Seed: templates, posts through the lifecycle, and posts for publishing targets the seed made. */
 export { seedContentTemplate, seedPost, seedPostForTarget } from './content.seed.js';

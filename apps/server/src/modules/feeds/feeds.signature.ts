@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { computeWebhookSignature, isHexSignature, isWebhookSignatureValid } from '../../kernel/crypto/webhook-signatures.js';
 
 /**
  * Inbound webhook signatures: `Omni-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
@@ -8,8 +8,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const signatureHeaderName = 'omni-signature';
 
 export type ParsedSignature = { timestamp: number; signatures: string[] };
-
-const hexSignature = /^[0-9a-f]{64}$/;
 
 /** The header's parts, or null when it is missing or garbled (no t, no well-formed v1). */
 export function parseSignatureHeader(header: string | string[] | undefined): ParsedSignature | null {
@@ -25,7 +23,7 @@ export function parseSignatureHeader(header: string | string[] | undefined): Par
       if (!/^\d{1,12}$/.test(value) || timestamp !== null) return null;
       timestamp = Number(value);
     } else if (key === 'v1') {
-      if (!hexSignature.test(value.toLowerCase())) return null;
+      if (!isHexSignature(value)) return null;
       signatures.push(value.toLowerCase());
     }
     // Unknown schemes (a future v2) are ignored, as senders may add them.
@@ -34,10 +32,8 @@ export function parseSignatureHeader(header: string | string[] | undefined): Par
   return { timestamp, signatures };
 }
 
-/** The hex HMAC-SHA256 a sender computes for this timestamp and raw body. */
-export function computeSignature(secret: string, timestamp: number, body: Uint8Array | string): string {
-  return createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(body).digest('hex');
-}
+/** The hex HMAC-SHA256 a sender computes for this timestamp and raw body (the kernel's, shared with workflows). */
+export const computeSignature = computeWebhookSignature;
 
 /** The whole header value a sender puts on the request (tests, the console's signing example). */
 export function signatureHeaderFor(secret: string, timestamp: number, body: Uint8Array | string): string {
@@ -46,13 +42,5 @@ export function signatureHeaderFor(secret: string, timestamp: number, body: Uint
 
 /** Whether any sent signature matches any of the secrets; every comparison is constant-time. */
 export function isSignatureValid(parsed: ParsedSignature, secrets: string[], body: Uint8Array | string): boolean {
-  let matched = false;
-  for (const secret of secrets) {
-    const expected = Buffer.from(computeSignature(secret, parsed.timestamp, body), 'hex');
-    for (const signature of parsed.signatures) {
-      // No early exit: the time taken does not depend on which pair matched.
-      if (timingSafeEqual(expected, Buffer.from(signature, 'hex'))) matched = true;
-    }
-  }
-  return matched;
+  return isWebhookSignatureValid(parsed, secrets, body);
 }

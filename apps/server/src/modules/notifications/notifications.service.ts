@@ -27,7 +27,7 @@ import {
   type NotificationRow,
 } from './notifications.queries.js';
 import { publicBaseUrl } from '../../kernel/http/public-url.js';
-import { escapeHtml } from '../../kernel/mail/html.js';
+import { escapeHtml, plainTextToHtml } from '../../kernel/mail/html.js';
 export { publicBaseUrl } from '../../kernel/http/public-url.js';
 
 export type NotifyInput = {
@@ -57,11 +57,10 @@ function renderMail(input: { name: string; text: string; url: string; preference
   const greeting = `Hello ${input.name},`;
   const footer = 'You receive this email because of your notification settings in Omni.';
   const text = [greeting, '', input.text, '', `Open it in Omni: ${input.url}`, '', '— Omni', '', `${footer} Change them: ${input.preferencesUrl}`].join('\n');
-  const paragraphs = input.text.split(/\n{2,}/).map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`);
   const html = [
     '<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">',
     `<p>${escapeHtml(greeting)}</p>`,
-    ...paragraphs,
+    plainTextToHtml(input.text),
     `<p><a href="${escapeHtml(input.url)}" style="display:inline-block;padding:10px 16px;background:#2563eb;color:#fff;border-radius:6px;text-decoration:none">Open in Omni</a></p>`,
     '<p>— Omni</p>',
     `<p style="font-size:12px;color:#555">${escapeHtml(footer)} <a href="${escapeHtml(input.preferencesUrl)}">Change them</a>.</p>`,

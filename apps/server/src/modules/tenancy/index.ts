@@ -2,7 +2,7 @@ import type { Tx } from '../../kernel/db/database.js';
 import type { OmniModule } from '../../kernel/module.js';
 import { refuseSuspendedTenant, resolveTenantFromHost, startSuspensionPoller } from './tenancy.guards.js';
 import './tenancy.permissions.js';
-import type { PublicTenant } from '@omni/contracts/tenancy';
+import type { Industry, PublicTenant } from '@omni/contracts/tenancy';
 import { readBranding } from './tenancy.branding.js';
 import { insertMembership, selectTenantById } from './tenancy.queries.js';
 import { tenancyRoutes } from './tenancy.routes.js';
@@ -72,6 +72,11 @@ export {
 export async function getTenantPublicProfile(tx: Tx, tenantId: string): Promise<(PublicTenant & { suspended: boolean }) | null> {
   const tenant = await selectTenantById(tx, tenantId);
   return tenant ? { name: tenant.name, slug: tenant.slug, branding: readBranding(tenant.branding), suspended: tenant.status === 'suspended' } : null;
+}
+
+/** In the caller's transaction (the tenant's own, or system access): the tenant's industry; null when there is no such tenant. */
+export async function getTenantIndustry(tx: Tx, tenantId: string): Promise<Industry | null> {
+  return (await selectTenantById(tx, tenantId))?.industry ?? null;
 }
 
 export {

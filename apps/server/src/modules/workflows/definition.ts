@@ -2,6 +2,7 @@ import { triggerNodeId, workflowDefinitionSchema, type DefinitionIssue, type Wor
 import type { z } from 'zod';
 import { analyseExpression, analyseTemplate, dataRoots, type DataReference } from './expressions.js';
 import { findStepKind, type DefinitionChecker } from './steps/index.js';
+import { checkTrigger } from './triggers/checks.js';
 
 /**
  * Definitions (docs/design/workflows.md §3): the zod shape of the contract, then the graph's meaning. One
@@ -14,8 +15,8 @@ import { findStepKind, type DefinitionChecker } from './steps/index.js';
 
 /** Kinds that wait: a loop must pass one of them (no busy loops). */
 const waitingKinds = new Set(['delay', 'wait_until', 'wait_event']);
-/** Triggers the engine starts runs from today (event, schedule and webhook triggers come next). */
-const availableTriggers = new Set(['manual']);
+/** Triggers the engine starts runs from (triggers/*: event subscribers, the schedule job, the webhook receiver). */
+const availableTriggers = new Set(['manual', 'event', 'schedule', 'webhook']);
 
 export const defaultPort = 'default';
 
@@ -50,6 +51,7 @@ export function checkDefinition(definition: WorkflowDefinition): Issue[] {
   if (!availableTriggers.has(definition.trigger.kind)) {
     issues.push(issueAt(null, 'trigger.kind', `The ${definition.trigger.kind} trigger is not available yet: use a manual trigger for now.`));
   }
+  issues.push(...checkTrigger(definition.trigger));
   if (definition.nodes.length === 0) issues.push(issueAt(null, 'nodes', 'Add at least one step after the trigger.'));
 
   const nodeIndex = new Map<string, number>();

@@ -2,7 +2,12 @@ import type { OmniModule } from '../../kernel/module.js';
 import './workflows.permissions.js';
 import './steps/index.js';
 import { workflowsJobs } from './engine/jobs.js';
+import { signalJob } from './engine/signals.js';
+import { subscribeWaits } from './workflows.subscribers.js';
 import { workflowsRoutes } from './workflows.routes.js';
+import { subscribeEventTriggers } from './triggers/event-triggers.js';
+import { triggerJobs } from './triggers/jobs.js';
+import { workflowTriggerRoutes } from './triggers/triggers.routes.js';
 
 /**
  * The workflows module: versioned graph definitions of an account (a trigger, steps, connections between
@@ -11,7 +16,18 @@ import { workflowsRoutes } from './workflows.routes.js';
  * tenant), and their history step by step. Routes under /api/workflows. See modules/workflows/README.md.
  */
 export function workflowsModule(): OmniModule {
-  return { name: 'workflows', routes: async (app) => workflowsRoutes(app), jobs: workflowsJobs };
+  return {
+    name: 'workflows',
+    routes: async (app) => {
+      await workflowsRoutes(app);
+      await workflowTriggerRoutes(app);
+    },
+    jobs: [...workflowsJobs, signalJob, ...triggerJobs],
+    subscribe: (bus) => {
+      subscribeWaits(bus);
+      subscribeEventTriggers(bus);
+    },
+  };
 }
 
 /** The workflows permission names. */

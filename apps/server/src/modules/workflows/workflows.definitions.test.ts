@@ -44,7 +44,7 @@ describe('workflows: definitions and the API', () => {
     expect(ok).toBe(false);
     expect(issues).toEqual(workflow.validation.issues);
 
-    expect(issueAt(issues, { nodeId: 'agent', path: 'nodes.0.kind' })[0]?.message).toBe('The step kind ai_agent is not available yet.');
+    expect(issueAt(issues, { nodeId: 'agent', path: 'nodes.0.config.agent' })[0]?.message).toBe('Choose an agent.');
     expect(issueAt(issues, { nodeId: 'gate', path: 'nodes.1.config.expression' })[0]?.message).toMatch(/^The expression does not compile: .*\(at character \d+\)$/);
     expect(issueAt(issues, { nodeId: 'tell', path: 'nodes.2.config.title' })[0]?.message).toMatch(/^The text does not parse: /);
     expect(issueAt(issues, { nodeId: 'typo', path: 'nodes.3.config.title' }).map((issue) => issue.message)).toEqual([
@@ -109,11 +109,20 @@ describe('workflows: definitions and the API', () => {
     expect(saved.json<WorkflowSaved>()).toMatchObject({ status: 'active', currentVersion: 2, validation: { ok: true }, webhookSecret: null });
   });
 
-  it('refuses triggers that are not available yet', async () => {
-    const scheduled = { ...manualDefinition([notify('tell', 'Morning')], [['trigger', 'tell']]), trigger: { kind: 'schedule', cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' } };
+  it('refuses a schedule with a bad cron or time zone, and an event filter that does not compile or looks past the event', async () => {
+    const scheduled = { ...manualDefinition([notify('tell', 'Morning')], [['trigger', 'tell']]), trigger: { kind: 'schedule', cron: '0 25 * * 1-5', timezone: 'Europe/Atlantis' } };
     const refused = await request(t.app, { method: 'POST', url: '/api/workflows', token: tenant.token, payload: { name: 'Mornings', definition: scheduled } });
     expect(refused.statusCode).toBe(422);
-    expect(refused.json().issues).toEqual([{ nodeId: null, edgeId: null, path: 'trigger.kind', message: 'The schedule trigger is not available yet: use a manual trigger for now.' }]);
+    expect(refused.json().issues.map((issue: { path: string }) => issue.path)).toEqual(['trigger.cron', 'trigger.timezone']);
+    const sixFields = { ...scheduled, trigger: { kind: 'schedule', cron: '0 0 9 * * 1-5', timezone: 'Europe/Rome' } };
+    expect((await request(t.app, { method: 'POST', url: '/api/workflows', token: tenant.token, payload: { name: 'Mornings', definition: sixFields } })).json().issues[0].message).toContain('five fields');
+
+    for (const filter of ['event.sourceType = ', 'trigger.payload.x = 1']) {
+      const filtered = { ...scheduled, trigger: { kind: 'event', eventType: 'feeds.article_received', filter } };
+      const response = await request(t.app, { method: 'POST', url: '/api/workflows', token: tenant.token, payload: { name: 'Filtered', definition: filtered } });
+      expect(response.statusCode).toBe(422);
+      expect(response.json().issues[0]).toMatchObject({ path: 'trigger.filter' });
+    }
   });
 
   it('keeps every version; a stale expectedVersion is a conflict, an unchanged definition no new version', async () => {
@@ -142,7 +151,7 @@ describe('workflows: definitions and the API', () => {
     const response = await request(t.app, { url: '/api/workflows/step-kinds', token: tenant.token });
     expect(response.statusCode).toBe(200);
     const kinds = response.json<StepKindList>().items;
-    expect(kinds.map((kind) => kind.kind).sort()).toEqual(['condition', 'delay', 'notify', 'wait_until']);
+    expect(kinds.map((kind) => kind.kind)).toEqual(expect.arrayContaining(['condition', 'create_post', 'delay', 'http_request', 'notify', 'send_email', 'update_record', 'wait_until']));
     expect(kinds.find((kind) => kind.kind === 'condition')).toMatchObject({ ports: ['true', 'false'], sideEffect: false, configSchema: { type: 'object', required: ['expression'] } });
     expect(kinds.find((kind) => kind.kind === 'notify')).toMatchObject({ ports: ['default'], sideEffect: true });
   });

@@ -7,7 +7,8 @@ import type { RunRow, StepRow, WorkflowRow } from './workflows.queries.js';
 const iso = (value: Date | string) => new Date(value).toISOString();
 const isoOrNull = (value: Date | string | null) => (value === null ? null : iso(value));
 
-export function toWorkflowDto(row: WorkflowRow): Workflow {
+/** `publicBase`: the console's public origin (kernel/http/public-url.ts), for the webhook trigger's URL. */
+export function toWorkflowDto(row: WorkflowRow, publicBase: string): Workflow {
   const { issues } = validateDefinition(row.definition);
   return {
     id: row.id,
@@ -19,7 +20,7 @@ export function toWorkflowDto(row: WorkflowRow): Workflow {
     currentVersion: row.current_version,
     definition: workflowDefinitionSchema.parse(row.definition),
     templateId: row.template_id,
-    webhookUrl: null,
+    webhookUrl: row.webhook_key ? `${publicBase}/api/hooks/workflows/${row.webhook_key}` : null,
     lastRun: row.last_run ? { id: row.last_run.id, status: row.last_run.status, startedAt: iso(row.last_run.started_at) } : null,
     validation: { ok: issues.length === 0, issues },
     createdBy: row.created_by,
@@ -56,10 +57,17 @@ export function toStepDto(row: StepRow): StepRun {
     output: row.output ?? null,
     port: row.port,
     error: row.error,
-    wait: row.wait ? { until: iso(row.wait.until), eventType: null, approvalRequestId: null, aiRunId: null, timeoutAt: null } : null,
+    wait: toWaitDto(row.wait),
     nextAttemptAt: row.status === 'pending' ? iso(row.due_at) : null,
     startedAt: isoOrNull(row.started_at),
     finishedAt: isoOrNull(row.finished_at),
     durationMs: row.started_at && row.finished_at ? new Date(row.finished_at).getTime() - new Date(row.started_at).getTime() : null,
   };
+}
+
+/** A time wait (until) or a parked step's wait (what it waits for, its timeout). */
+function toWaitDto(wait: StepRow['wait']): StepRun['wait'] {
+  if (!wait) return null;
+  if (wait.until !== undefined) return { until: iso(wait.until), eventType: null, approvalRequestId: null, aiRunId: null, timeoutAt: null };
+  return { until: null, eventType: wait.eventType, approvalRequestId: wait.approvalRequestId, aiRunId: wait.aiRunId, timeoutAt: isoOrNull(wait.timeoutAt) };
 }

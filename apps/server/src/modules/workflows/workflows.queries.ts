@@ -30,12 +30,15 @@ export type WorkflowRow = {
   /** The current version's definition (jsonb as stored). */
   definition: unknown;
   last_run: { id: string; status: string; started_at: string } | null;
+  /** The public key of its webhook trigger (null: not a webhook workflow). */
+  webhook_key: string | null;
 };
 
 const workflowColumns = sql`w.id, w.tenant_id, w.account_id, w.name, w.description, w.status, w.workflow_type, w.current_version, w.template_id,
   w.created_by, w.created_at, w.updated_at, v.definition,
   (SELECT json_build_object('id', r.id, 'status', r.status, 'started_at', r.started_at) FROM workflow_runs r
-    WHERE r.tenant_id = w.tenant_id AND r.workflow_id = w.id ORDER BY r.started_at DESC, r.id DESC LIMIT 1) AS last_run`;
+    WHERE r.tenant_id = w.tenant_id AND r.workflow_id = w.id ORDER BY r.started_at DESC, r.id DESC LIMIT 1) AS last_run,
+  (SELECT t.webhook_key FROM workflow_triggers t WHERE t.tenant_id = w.tenant_id AND t.workflow_id = w.id) AS webhook_key`;
 
 export async function insertWorkflow(
   tx: Tx,
@@ -137,17 +140,25 @@ export type RunRow = {
 const runColumns = sql`r.id, r.tenant_id, r.account_id, r.workflow_id, w.name AS workflow_name, r.version, r.status, r.test, r.trigger_kind,
   r.trigger_payload, r.started_by, r.started_at, r.finished_at, r.error`;
 
+/** Insert a run; null when its dedup key (event id, fire time, delivery id) started one of the workflow already. */
 export async function insertRun(
   tx: Tx,
-  values: { tenantId: string; accountId: string; workflowId: string; version: number; test: boolean; triggerKind: RunRow['trigger_kind']; triggerPayload: unknown; startedBy: string | null },
-): Promise<string> {
+  values: { tenantId: string; accountId: string; workflowId: string; version: number; test: boolean; triggerKind: RunRow['trigger_kind']; triggerPayload: unknown; startedBy: string | null; dedupKey?: string | null },
+): Promise<string | null> {
   const rows = await rowsOf<{ id: string }>(
     tx,
-    sql`INSERT INTO workflow_runs (tenant_id, account_id, workflow_id, version, test, trigger_kind, trigger_payload, started_by)
-        VALUES (${values.tenantId}, ${values.accountId}, ${values.workflowId}, ${values.version}, ${values.test}, ${values.triggerKind}, ${json(values.triggerPayload)}::jsonb, ${values.startedBy})
+    sql`INSERT INTO workflow_runs (tenant_id, account_id, workflow_id, version, test, trigger_kind, trigger_payload, started_by, dedup_key)
+        VALUES (${values.tenantId}, ${values.accountId}, ${values.workflowId}, ${values.version}, ${values.test}, ${values.triggerKind}, ${json(values.triggerPayload)}::jsonb, ${values.startedBy}, ${values.dedupKey ?? null})
+        ON CONFLICT (workflow_id, dedup_key) DO NOTHING
         RETURNING id`,
   );
-  return rows[0]!.id;
+  return rows[0]?.id ?? null;
+}
+
+/** The run a dedup key started (a duplicate trigger answers with it). */
+export async function findRunIdByDedupKey(tx: Tx, workflowId: string, dedupKey: string): Promise<string | null> {
+  const rows = await rowsOf<{ id: string }>(tx, sql`SELECT id FROM workflow_runs WHERE workflow_id = ${workflowId} AND dedup_key = ${dedupKey}`);
+  return rows[0]?.id ?? null;
 }
 
 /** A run (of the account, when given), optionally locked: every change to a run's steps locks the run first. */
@@ -198,6 +209,21 @@ export async function updateRunStatus(tx: Tx, runId: string, values: { status: R
 
 // ------------------------------------------------------------------------------------------ step runs
 
+/** A time wait (delay, wait_until): the resume job finishes the step through `resume` at `until`. */
+export type TimeWait = { until: string; resume: { port: string; output: unknown } };
+/** A parked step (approval, AI run, event, engine/park.ts): what it waits for; at timeoutAt it leaves through `timeout`. */
+export type ParkedWait = {
+  until?: undefined;
+  eventType: string | null;
+  approvalRequestId: string | null;
+  aiRunId: string | null;
+  timeoutAt: string | null;
+  timeout: { port: string; output: unknown } | null;
+  /** The first signal that arrived (engine/park.ts): the resume finishes the step with it, whatever its job says. */
+  signal?: ParkSignal;
+};
+export type ParkSignal = { port: string; output: unknown; failure?: { code: string; message: string } };
+
 export type StepRow = {
   id: string;
   tenant_id: string;
@@ -212,7 +238,7 @@ export type StepRow = {
   output: unknown;
   port: string | null;
   error: { code: string; message: string; retryable: boolean } | null;
-  wait: { until: string; resume: { port: string; output: unknown } } | null;
+  wait: TimeWait | ParkedWait | null;
   lease_until: Date | null;
   due_at: Date;
   created_at: Date;
@@ -348,13 +374,13 @@ export async function selectPendingWithoutJob(tx: Tx, stepJobKeyPrefix: string, 
   );
 }
 
-/** Steps waiting for a time that passed a while ago whose resume job is gone. */
+/** Steps waiting for a time (or a parked step's timeout) that passed a while ago whose resume job is gone. */
 export async function selectOverdueWaitsWithoutJob(tx: Tx, resumeJobKeyPrefix: string, graceSeconds: number, limit: number): Promise<SweptStep[]> {
   return rowsOf(
     tx,
     sql`SELECT s.id, s.tenant_id, s.run_id, s.due_at, s.wait FROM workflow_step_runs s
-         WHERE s.status = 'waiting' AND s.wait ? 'until'
-           AND (s.wait->>'until')::timestamptz < clock_timestamp() - ${graceSeconds}::int * interval '1 second'
+         WHERE s.status = 'waiting' AND coalesce(s.wait->>'until', s.wait->>'timeoutAt') IS NOT NULL
+           AND coalesce(s.wait->>'until', s.wait->>'timeoutAt')::timestamptz < clock_timestamp() - ${graceSeconds}::int * interval '1 second'
            AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j WHERE j.key = ${resumeJobKeyPrefix} || s.id::text)
          ORDER BY s.id LIMIT ${limit} FOR UPDATE OF s SKIP LOCKED`,
   );

@@ -6,6 +6,7 @@ import {
   updateWorkflowBodySchema,
   validateWorkflowBodySchema,
   validationReportSchema,
+  workflowActionListSchema,
   workflowIdParamsSchema,
   workflowListSchema,
   workflowRunDetailSchema,
@@ -20,6 +21,7 @@ import {
 } from '@omni/contracts/workflows';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { listActionCatalogue } from './workflows.actions.js';
 import * as runs from './workflows.runs.js';
 import * as service from './workflows.service.js';
 
@@ -41,6 +43,10 @@ export async function workflowsRoutes(app: FastifyInstance): Promise<void> {
   r.get('/api/workflows/step-kinds', {
     schema: { tags, summary: 'The step kinds available, with their ports and config as JSON schema', response: { 200: stepKindListSchema } },
   }, async (request) => service.listStepKindCatalogue(request.ctx));
+
+  r.get('/api/workflows/actions', {
+    schema: { tags, summary: 'The actions update_record steps can run, with their input as JSON schema', response: { 200: workflowActionListSchema } },
+  }, async (request) => listActionCatalogue(request.ctx));
 
   r.get('/api/workflows/runs', {
     schema: { tags, summary: 'Runs of the account’s workflows, newest first', querystring: workflowRunListQuerySchema, response: { 200: workflowRunListSchema } },

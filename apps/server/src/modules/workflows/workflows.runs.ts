@@ -1,15 +1,17 @@
 import { triggerNodeId, type StartWorkflowRunBody, type WorkflowRunDetail, type WorkflowRunList, type WorkflowRunListQuery } from '@omni/contracts/workflows';
 import { requireActor } from '../../kernel/access.js';
+import type { Config } from '../../kernel/config.js';
 import { isUuid, type Tx } from '../../kernel/db/database.js';
 import { withTenant, withTenantRead } from '../../kernel/db/tenancy.js';
 import { AppError, conflict, notFound } from '../../kernel/errors.js';
 import type { ServiceContext } from '../../kernel/module.js';
 import { checkDefinition, defaultPort } from './definition.js';
 import { enqueueStepJobs, removeStepJobs } from './engine/jobs.js';
+import { releaseCancelledSteps } from './engine/park.js';
 import { loadRunDefinition, refreshRun, startSuccessors } from './engine/progress.js';
 import { toRunDto, toStepDto } from './workflows.dto.js';
 import { workflowsPermissions } from './workflows.permissions.js';
-import { cancelOpenSteps, findRun, findStep, insertRun, selectRunSteps, selectRuns, updateRunStatus, updateStep, type RunRow } from './workflows.queries.js';
+import { cancelOpenSteps, findRun, findRunIdByDedupKey, findStep, insertRun, selectRunSteps, selectRuns, updateRunStatus, updateStep, type RunRow, type WorkflowRow } from './workflows.queries.js';
 import { requireScope, requireWorkflow } from './workflows.service.js';
 
 /**
@@ -40,22 +42,48 @@ export async function startManualRun(ctx: ServiceContext, workflowId: string, bo
     const workflow = await requireWorkflow(tx, workflowId, accountId);
     if (workflow.status === 'archived') throw conflict('workflows.archived', 'This workflow is archived: set it to paused or active to run it.');
     if (workflow.status !== 'active' && !body.test) throw conflict('workflows.not_active', 'This workflow is paused: activate it, or start a test run.');
-    const run = { tenant_id: tenantId, workflow_id: workflow.id, version: workflow.current_version };
-    const definition = await loadRunDefinition(tx, run);
-    const issues = checkDefinition(definition);
+    const issues = checkDefinition(await loadRunDefinition(tx, { tenant_id: tenantId, workflow_id: workflow.id, version: workflow.current_version }));
     if (issues.length > 0) {
       throw new AppError('unprocessable', 'workflows.definition_invalid', 'The workflow has problems (see issues): fix them before running it.', { issues });
     }
-    const runId = await insertRun(tx, { tenantId, accountId, workflowId: workflow.id, version: workflow.current_version, test: body.test, triggerKind: 'manual', triggerPayload: body.input, startedBy: userId });
-    const row = (await findRun(tx, runId))!;
-    await startSuccessors(tx, ctx.config, row, definition, { nodeId: triggerNodeId, iteration: 0 }, defaultPort);
-    await refreshRun(tx, row);
+    const { runId } = await startRunInTx(tx, ctx.config, workflow, { test: body.test, triggerKind: 'manual', payload: body.input, startedBy: userId });
     return loadRunDetail(tx, (await findRun(tx, runId))!);
   });
   ctx.audit.targetType = 'workflow_run';
   ctx.audit.targetId = detail.id;
   ctx.audit.metadata = { workflowId, version: detail.version, test: detail.test };
   return detail;
+}
+
+/**
+ * Start a run of the workflow's current version in the caller's transaction (the workflow's tenant): the
+ * run, the trigger's successors and their jobs. With a dedup key (event id, schedule fire time, webhook
+ * delivery id) a key that started a run of this workflow before starts nothing: that run's id comes back
+ * with duplicate true. Callers check the workflow may run (active, valid) first.
+ */
+export async function startRunInTx(
+  tx: Tx,
+  config: Pick<Config, 'WORKFLOW_TENANT_CONCURRENCY'>,
+  workflow: Pick<WorkflowRow, 'id' | 'tenant_id' | 'account_id' | 'current_version'>,
+  start: { test: boolean; triggerKind: RunRow['trigger_kind']; payload: unknown; startedBy: string | null; dedupKey?: string },
+): Promise<{ runId: string; duplicate: boolean }> {
+  const definition = await loadRunDefinition(tx, { tenant_id: workflow.tenant_id, workflow_id: workflow.id, version: workflow.current_version });
+  const runId = await insertRun(tx, {
+    tenantId: workflow.tenant_id,
+    accountId: workflow.account_id,
+    workflowId: workflow.id,
+    version: workflow.current_version,
+    test: start.test,
+    triggerKind: start.triggerKind,
+    triggerPayload: start.payload,
+    startedBy: start.startedBy,
+    dedupKey: start.dedupKey,
+  });
+  if (!runId) return { runId: (await findRunIdByDedupKey(tx, workflow.id, start.dedupKey!))!, duplicate: true };
+  const row = (await findRun(tx, runId))!;
+  await startSuccessors(tx, config, row, definition, { nodeId: triggerNodeId, iteration: 0 }, defaultPort);
+  await refreshRun(tx, row);
+  return { runId, duplicate: false };
 }
 
 export async function listRuns(ctx: ServiceContext, query: WorkflowRunListQuery): Promise<WorkflowRunList> {
@@ -69,7 +97,7 @@ export async function getRun(ctx: ServiceContext, id: string): Promise<WorkflowR
   return withTenantRead(ctx, async (tx) => loadRunDetail(tx, await requireRun(tx, id, accountId)));
 }
 
-/** Cancel a run still going: its unfinished steps are cancelled and their jobs withdrawn. */
+/** Cancel a run still going: its unfinished steps are cancelled, their jobs withdrawn, what parked ones held released (approval requests withdrawn). */
 export async function cancelRun(ctx: ServiceContext, id: string): Promise<WorkflowRunDetail> {
   const { accountId } = requireScope(ctx, workflowsPermissions.run);
   const userId = requireActor(ctx).userId;
@@ -78,7 +106,9 @@ export async function cancelRun(ctx: ServiceContext, id: string): Promise<Workfl
     if (run.status !== 'running' && run.status !== 'waiting') {
       throw new AppError('conflict', 'workflows.run_finished', `This run has ended (${run.status}): there is nothing to cancel.`, { currentStatus: run.status });
     }
-    await removeStepJobs(tx, await cancelOpenSteps(tx, run.id));
+    const cancelled = await cancelOpenSteps(tx, run.id);
+    await removeStepJobs(tx, cancelled);
+    await releaseCancelledSteps(tx, cancelled);
     await updateRunStatus(tx, run.id, { status: 'cancelled', error: null, cancelledBy: userId });
     return loadRunDetail(tx, (await findRun(tx, run.id))!);
   });

@@ -13,6 +13,7 @@ import type {
 } from '@omni/contracts/workflows';
 import { assertCan, requireActor, requireTenant } from '../../kernel/access.js';
 import { isUuid, type Tx } from '../../kernel/db/database.js';
+import { publicBaseUrl } from '../../kernel/http/public-url.js';
 import { withTenant, withTenantRead } from '../../kernel/db/tenancy.js';
 import { AppError, conflict, notFound } from '../../kernel/errors.js';
 import type { ServiceContext } from '../../kernel/module.js';
@@ -21,6 +22,7 @@ import { toWorkflowDto } from './workflows.dto.js';
 import { workflowsPermissions } from './workflows.permissions.js';
 import { countUnfinishedRuns, deleteWorkflowRow, findVersion, findWorkflow, insertWorkflow, selectVersions, selectWorkflows, updateWorkflowRow, type WorkflowRow } from './workflows.queries.js';
 import { describeStepKinds } from './steps/index.js';
+import { syncTrigger } from './triggers/sync.js';
 
 /**
  * Workflow use cases: list, read, create, edit (a new definition is a new version; a stale expectedVersion
@@ -53,26 +55,27 @@ function definitionInvalid(issues: DefinitionIssue[], message: string): AppError
   });
 }
 
-function toSaved(row: WorkflowRow): WorkflowSaved {
-  return { ...toWorkflowDto(row), webhookSecret: null };
+/** The DTO with the webhook secret, when one was just made (shown once). */
+export function toSaved(ctx: ServiceContext, row: WorkflowRow, webhookSecret: string | null = null): WorkflowSaved {
+  return { ...toWorkflowDto(row, publicBaseUrl(ctx.config)), webhookSecret };
 }
 
 export async function listWorkflows(ctx: ServiceContext): Promise<WorkflowList> {
   const { accountId } = requireScope(ctx, workflowsPermissions.read);
   const rows = await withTenantRead(ctx, (tx) => selectWorkflows(tx, accountId));
-  return { items: rows.map(toWorkflowDto), total: rows.length };
+  return { items: rows.map((row) => toWorkflowDto(row, publicBaseUrl(ctx.config))), total: rows.length };
 }
 
 export async function getWorkflow(ctx: ServiceContext, id: string): Promise<Workflow> {
   const { accountId } = requireScope(ctx, workflowsPermissions.read);
-  return toWorkflowDto(await withTenantRead(ctx, (tx) => requireWorkflow(tx, id, accountId)));
+  return toWorkflowDto(await withTenantRead(ctx, (tx) => requireWorkflow(tx, id, accountId)), publicBaseUrl(ctx.config));
 }
 
-export async function createWorkflow(ctx: ServiceContext, body: CreateWorkflowBody): Promise<WorkflowSaved> {
+export async function createWorkflow(ctx: ServiceContext, body: CreateWorkflowBody, options: { templateId?: string } = {}): Promise<WorkflowSaved> {
   const { tenantId, accountId } = requireScope(ctx, workflowsPermissions.write);
   const issues = checkDefinition(body.definition);
   if (body.active && issues.length > 0) throw definitionInvalid(issues, 'The workflow has problems (see issues): fix them, or save it paused as a draft.');
-  const row = await withTenant(ctx, async (tx) => {
+  const { row, webhookSecret } = await withTenant(ctx, async (tx) => {
     const id = await insertWorkflow(tx, {
       tenantId,
       accountId,
@@ -80,21 +83,22 @@ export async function createWorkflow(ctx: ServiceContext, body: CreateWorkflowBo
       description: body.description,
       status: body.active ? 'active' : 'paused',
       workflowType: body.workflowType,
-      templateId: null,
+      templateId: options.templateId ?? null,
       definition: body.definition,
       createdBy: requireActor(ctx).userId,
     });
-    return requireWorkflow(tx, id, accountId);
+    const { webhookSecret } = await syncTrigger(tx, ctx.config, await requireWorkflow(tx, id, accountId));
+    return { row: await requireWorkflow(tx, id, accountId), webhookSecret };
   });
   ctx.audit.targetType = 'workflow';
   ctx.audit.targetId = row.id;
-  return toSaved(row);
+  return toSaved(ctx, row, webhookSecret);
 }
 
 export async function updateWorkflow(ctx: ServiceContext, id: string, body: UpdateWorkflowBody): Promise<WorkflowSaved> {
   const { accountId } = requireScope(ctx, workflowsPermissions.write);
   const userId = requireActor(ctx).userId;
-  const row = await withTenant(ctx, async (tx) => {
+  const { row, webhookSecret } = await withTenant(ctx, async (tx) => {
     const workflow = await requireWorkflow(tx, id, accountId, { lock: true });
     if (body.expectedVersion !== undefined && body.expectedVersion !== workflow.current_version) {
       throw new AppError('conflict', 'workflows.version_conflict', `The workflow changed meanwhile: version ${workflow.current_version} is current, you edited version ${body.expectedVersion}. Reload it and apply your changes again.`, { currentVersion: workflow.current_version });
@@ -106,11 +110,12 @@ export async function updateWorkflow(ctx: ServiceContext, id: string, body: Upda
       if (issues.length > 0) throw definitionInvalid(issues, 'Only a workflow without problems can be active (see issues): fix them, or save it paused.');
     }
     await updateWorkflowRow(tx, workflow, { name: body.name, description: body.description, status: body.status, workflowType: body.workflowType, definition, updatedBy: userId });
-    return requireWorkflow(tx, id, accountId);
+    const { webhookSecret } = await syncTrigger(tx, ctx.config, await requireWorkflow(tx, id, accountId));
+    return { row: await requireWorkflow(tx, id, accountId), webhookSecret };
   });
   ctx.audit.targetType = 'workflow';
   ctx.audit.metadata = { version: row.current_version, status: row.status };
-  return toSaved(row);
+  return toSaved(ctx, row, webhookSecret);
 }
 
 /** Definitions compared as stored (jsonb keeps no key order, so compare canonically). */

@@ -6,7 +6,7 @@ import type {
   ApprovalStatus,
   DecideApprovalBody,
 } from '@omni/contracts/approvals';
-import { assertCan, can, requireActor, requireTenant } from '../../../kernel/access.js';
+import { assertCan, can, effectiveAccountRole, requireActor, requireTenant } from '../../../kernel/access.js';
 import { isUuid, type Tx } from '../../../kernel/db/database.js';
 import { withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
 import { AppError, badRequest, forbidden, notFound } from '../../../kernel/errors.js';
@@ -109,6 +109,10 @@ export async function decideRequest(ctx: ServiceContext, id: string, body: Decid
     }
     if (isOwnRequest(request, actor.userId)) {
       throw new AppError('forbidden', 'approvals.self_approval', 'You cannot decide on your own request: someone else has to review it.');
+    }
+    const deciderRole = request.stage === 'internal' ? await findApprovalSubject(request.subjectType)?.deciderRole?.(tx, request.subjectId) : undefined;
+    if (deciderRole === 'admin' && effectiveAccountRole(ctx) !== 'admin') {
+      throw new AppError('forbidden', 'approvals.admin_required', 'Only admins of the account decide this review.');
     }
     const contact = await selectContact(tx, actor.userId);
     return recordDecision(tx, ctx.config, request, {

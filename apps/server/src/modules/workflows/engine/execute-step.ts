@@ -9,6 +9,7 @@ import { StepFailure, toStepError, type StepError } from '../step-failure.js';
 import { findStepKind, type AnyStepKind, type StepExecution, type StepResult } from '../steps/index.js';
 import { claimStep, findRun, findStep, updateStep, type RunRow, type StepRow } from '../workflows.queries.js';
 import { enqueueResume, enqueueStepJobs } from './jobs.js';
+import { enqueueParkTimeout, releaseParkedSteps, resumeOf, toParkedWait } from './park.js';
 import { completeStep, loadRunData, loadRunDefinition, refreshRun, startSuccessors } from './progress.js';
 
 /**
@@ -46,6 +47,7 @@ export async function runStep(ctx: JobContext, tenantId: string, stepRunId: stri
   }
   const execution: StepExecution = {
     config: ctx.config,
+    db: ctx.db,
     logger: ctx.logger.child({ workflowRun: run.id, step: step.node_id, attempt: step.attempt }),
     tenantId,
     accountId: run.account_id,
@@ -113,6 +115,12 @@ async function recordResult(tx: Tx, config: Config, run: RunRow, definition: Wor
     await completeStep(tx, config, run, definition, step, { port: result.port ?? defaultPort, output: result.output, input });
     return;
   }
+  if (result.outcome === 'park') {
+    const wait = toParkedWait(result);
+    await updateStep(tx, step.id, { status: 'waiting', input, wait });
+    await enqueueParkTimeout(tx, config, run, step.id, wait);
+    return;
+  }
   const resume = { port: result.resume.port ?? defaultPort, output: result.resume.output };
   await updateStep(tx, step.id, { status: 'waiting', input, wait: { until: result.until.toISOString(), resume } });
   await enqueueResume(tx, config, { tenantId: run.tenant_id, runId: run.id, stepRunId: step.id, at: result.until, ...resume });
@@ -130,20 +138,31 @@ async function recordFailure(tx: Tx, config: Config, run: RunRow, definition: Wo
     await enqueueStepJobs(tx, config, [{ tenantId: run.tenant_id, runId: run.id, stepRunId: step.id, runAt: dueAt }]);
     return;
   }
+  await failStep(tx, config, run, definition, step, stored);
+}
+
+/** Failed for good: handled (through the `error` port) when the kind has one and an edge leaves it. */
+async function failStep(tx: Tx, config: Config, run: RunRow, definition: WorkflowDefinition, step: StepRow, error: StepError): Promise<void> {
   const kind = findStepKind(step.kind);
   const handled = Boolean(kind?.ports.includes('error') && hasEdgeFrom(definition, step.node_id, 'error'));
-  await updateStep(tx, step.id, { status: 'failed', error: stored, port: handled ? 'error' : null });
+  await updateStep(tx, step.id, { status: 'failed', error, port: handled ? 'error' : null });
   if (handled) await startSuccessors(tx, config, run, definition, { nodeId: step.node_id, iteration: step.iteration }, 'error');
 }
 
-/** The job workflows.resume: a waiting step whose time came finishes through its port (nothing if it stopped waiting). */
-export async function resumeWaitingStep(tx: Tx, config: Config, tenantId: string, payload: { stepRunId: string; port: string; output?: unknown }): Promise<void> {
+/**
+ * The job workflows.resume: a waiting step whose time came (or whose signal arrived) finishes through its
+ * port, or fails with `failure` (nothing if it stopped waiting: the first resume wins).
+ */
+export async function resumeWaitingStep(tx: Tx, config: Config, tenantId: string, payload: { stepRunId: string; port: string; output?: unknown; failure?: { code: string; message: string } }): Promise<void> {
   const current = await findStep(tx, payload.stepRunId);
   if (!current || current.tenant_id !== tenantId || current.status !== 'waiting') return;
   const run = (await findRun(tx, current.run_id, { lock: true }))!;
   const step = await findStep(tx, payload.stepRunId, { lock: true });
   if (!step || step.status !== 'waiting') return;
   const definition = await loadRunDefinition(tx, run);
-  await completeStep(tx, config, run, definition, step, { port: payload.port, output: payload.output ?? null, input: step.input });
+  const resume = resumeOf(step, { port: payload.port, output: payload.output ?? null, failure: payload.failure });
+  await releaseParkedSteps(tx, [step], { kind: 'resumed', port: resume.failure ? 'error' : resume.port });
+  if (resume.failure) await failStep(tx, config, run, definition, step, { ...resume.failure, retryable: false });
+  else await completeStep(tx, config, run, definition, step, { port: resume.port, output: resume.output ?? null, input: step.input });
   await refreshRun(tx, run);
 }

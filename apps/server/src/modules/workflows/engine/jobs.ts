@@ -29,7 +29,13 @@ export const stepJob = defineJob({
 /** A waiting step's wait is over (its time came): finish it through `port` with `output`, start its successors. */
 export const resumeJob = defineJob({
   id: 'workflows.resume',
-  payload: z.object({ stepRunId: z.string().uuid(), port: z.string().min(1).max(40), output: z.unknown() }),
+  payload: z.object({
+    stepRunId: z.string().uuid(),
+    port: z.string().min(1).max(40),
+    output: z.unknown(),
+    /** A parked step's signal that fails it (an AI run that failed): through `error` when handled. */
+    failure: z.object({ code: z.string().min(1).max(100), message: z.string().max(1000) }).optional(),
+  }),
   maxAttempts: 10,
   run: async (ctx, payload, tx) => {
     await resumeWaitingStep(requireTransaction(tx), ctx.config, requireJobTenant(ctx.tenantId), payload);
@@ -70,9 +76,9 @@ export async function enqueueStepJobs(tx: Tx, config: Pick<Config, 'WORKFLOW_TEN
 export async function enqueueResume(
   tx: Tx,
   config: Pick<Config, 'WORKFLOW_TENANT_CONCURRENCY'>,
-  ref: RunRef & { stepRunId: string; at: Date; port: string; output: unknown },
+  ref: RunRef & { stepRunId: string; at: Date; port: string; output: unknown; failure?: { code: string; message: string } },
 ): Promise<void> {
-  await enqueueJob(tx, resumeJob, { stepRunId: ref.stepRunId, port: ref.port, output: ref.output }, {
+  await enqueueJob(tx, resumeJob, { stepRunId: ref.stepRunId, port: ref.port, output: ref.output, ...(ref.failure ? { failure: ref.failure } : {}) }, {
     tenantId: ref.tenantId,
     key: `${resumeJobKeyPrefix}${ref.stepRunId}`,
     queueName: laneQueueName(ref.tenantId, ref.runId, config.WORKFLOW_TENANT_CONCURRENCY),

@@ -4,6 +4,7 @@ import type { Logger } from '../../../kernel/logger.js';
 import { releaseStaleQueueLocks, selectExpiredLeases, selectOverdueWaitsWithoutJob, selectPendingWithoutJob } from '../workflows.queries.js';
 import { enqueueResume, enqueueStepJobs, resumeJobKeyPrefix, stepJobKeyPrefix } from './jobs.js';
 import { workflowQueuePrefix } from './lanes.js';
+import { dueResumeOf } from './park.js';
 
 /**
  * The sweeper (job workflows.sweep, system access): graphile-worker keeps a killed worker's job locked for
@@ -27,7 +28,8 @@ export async function sweepSteps(tx: Tx, config: Config, logger: Logger): Promis
   );
   const waits = await selectOverdueWaitsWithoutJob(tx, resumeJobKeyPrefix, graceSeconds, batch);
   for (const step of waits) {
-    await enqueueResume(tx, config, { tenantId: step.tenant_id, runId: step.run_id, stepRunId: step.id, at: new Date(), port: step.wait!.resume.port, output: step.wait!.resume.output });
+    const resume = dueResumeOf(step.wait);
+    if (resume) await enqueueResume(tx, config, { tenantId: step.tenant_id, runId: step.run_id, stepRunId: step.id, at: new Date(), port: resume.port, output: resume.output });
   }
   if (released + expired.length + orphaned.length + waits.length > 0) {
     logger.warn({ releasedQueues: released, expiredLeases: expired.length, pendingWithoutJob: orphaned.length, waitsWithoutJob: waits.length }, 'workflow sweeper recovered steps');

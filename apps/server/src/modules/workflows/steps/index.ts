@@ -1,11 +1,17 @@
 /**
- * Every available step kind, registered by importing it. The contract lists kinds still to come (ai_agent,
- * approval, wait_event, send_email, create_post, update_record, http_request): until they are here,
- * validation reports them as not available yet.
+ * Every available step kind, registered by importing it. Kinds the contract lists that are not here are
+ * reported by validation as not available yet.
  */
+import './ai-agent.js';
+import './approval.js';
 import './condition.js';
+import './create-post.js';
 import './delay.js';
+import './http-request.js';
 import './notify.js';
+import './send-email.js';
+import './update-record.js';
+import './wait-event.js';
 import './wait-until.js';
 
 export { defineStepKind, describeStepKinds, findStepKind, listStepKinds, replaceStepKind, type AnyStepKind, type DefinitionChecker, type StepExecution, type StepKindDefinition, type StepResult } from './registry.js';

@@ -1,9 +1,11 @@
 import type { StepKind, WorkflowTrigger } from '@omni/contracts/workflows';
 import { z } from 'zod';
 import type { Config } from '../../../kernel/config.js';
-import type { Tx } from '../../../kernel/db/database.js';
+import type { Database, Tx } from '../../../kernel/db/database.js';
 import type { Logger } from '../../../kernel/logger.js';
+import type { ParkResult } from '../engine/park.js';
 import type { RunData } from '../expressions.js';
+import type { ParkedWait } from '../workflows.queries.js';
 
 /**
  * The step-kind registry: each kind (steps/*.ts) declares its config (zod; the console's side panel renders
@@ -14,6 +16,8 @@ import type { RunData } from '../expressions.js';
 /** What a step sees when it executes. */
 export type StepExecution = {
   config: Config;
+  /** The database (for module APIs that take a context; a transactional kind writes through its tx). */
+  db: Database;
   logger: Logger;
   tenantId: string;
   accountId: string;
@@ -33,7 +37,9 @@ export type StepExecution = {
  */
 export type StepResult =
   | { outcome: 'done'; port?: string; output: unknown; input?: unknown }
-  | { outcome: 'wait'; until: Date; resume: { port?: string; output: unknown }; input?: unknown };
+  | { outcome: 'wait'; until: Date; resume: { port?: string; output: unknown }; input?: unknown }
+  /** Parked until a signal (approval decision, AI run decided, event) or its timeout: engine/park.ts. */
+  | ParkResult;
 
 /** What a kind's static check may report and look at (the definition's trigger, for instance). */
 export type DefinitionChecker = {
@@ -60,6 +66,11 @@ export type StepKindDefinition<C> = {
   transactional?: boolean;
   check?(config: C, checker: DefinitionChecker): void;
   execute(step: StepExecution, config: C, tx: Tx | null): Promise<StepResult>;
+  /**
+   * A step this kind parked stops waiting (resumed through a port, or cancelled with its run): let go of
+   * what it held (withdraw a request, delete a wait row), in the transaction that finishes the step.
+   */
+  release?(tx: Tx, step: { id: string; wait: ParkedWait }, reason: { kind: 'resumed'; port: string } | { kind: 'cancelled' }): Promise<void>;
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kinds have heterogeneous config types

@@ -5,7 +5,7 @@ import { StepFailure } from '../step-failure.js';
 import { defineStepKind } from './registry.js';
 
 /** An instant as an expression may give it: an ISO 8601 date-time (with zone) or epoch milliseconds. */
-function toInstant(value: unknown): Date | null {
+export function toInstant(value: unknown): Date | null {
   if (typeof value === 'number' && Number.isFinite(value)) return new Date(value);
   if (typeof value === 'string' && z.iso.datetime({ offset: true }).safeParse(value).success) return new Date(value);
   return null;
