@@ -62,10 +62,10 @@ test('a brief becomes an approved plan, drafts with predictions go to approval, 
   await expect(output.getByTestId('draft-preview')).toHaveCount(2);
   await expect(output.getByTestId('strategy')).toContainText('2-week awareness campaign');
 
-  // 3. The offline result's confidence (0.5) is below the default policy's 0.8: it waits for review, and
-  // Bruno asked for it, so it goes to the reviewers.
+  // 3. The offline result's confidence (0.5) is below the default policy's 0.8: it waits for review. Bruno
+  // asked for it and may review it himself (AI work allows that), or leave it to a colleague.
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'awaiting_review');
-  await expect(page.getByTestId('studio-review')).toContainText('Sent to reviewers');
+  await expect(page.getByTestId('studio-review')).toContainText('You may decide');
   await expect(page.getByRole('listitem').filter({ hasText: 'Review' }).first()).toHaveAttribute('aria-current', 'step');
   await snap(page, 'ai-studio-awaiting-review');
   await expectAccessible(page);
