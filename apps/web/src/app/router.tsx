@@ -153,6 +153,11 @@ const aiSettingsRoute = page('/settings/ai', () => import('../modules/ai/AiSetti
 const aiRunsRoute = page('/ai/runs', () => import('../modules/ai/AiRunsPage'), 'AiRunsPage');
 const aiRunRoute = page('/ai/runs/$runId', () => import('../modules/ai/AiRunDetailPage'), 'AiRunDetailPage');
 const platformAiRoute = page('/platform/ai', () => import('../modules/ai/PlatformAiPage'), 'PlatformAiPage');
+const workflowRunsRoute = page('/workflows/runs', () => import('../modules/workflows/WorkflowRunsPage'), 'WorkflowRunsPage');
+const workflowRunRoute = page('/workflows/runs/$runId', () => import('../modules/workflows/WorkflowRunPage'), 'WorkflowRunPage');
+const workflowsRoute = page('/workflows', () => import('../modules/workflows/WorkflowsPage'), 'WorkflowsPage');
+const newWorkflowRoute = page('/workflows/new', () => import('../modules/workflows/WorkflowEditorPage'), 'WorkflowEditorPage');
+const workflowRoute = page('/workflows/$workflowId', () => import('../modules/workflows/WorkflowEditorPage'), 'WorkflowEditorPage');
 
 const routeTree = rootRoute.addChildren([
   publicLayout.addChildren([signInRoute, registerRoute, forgotRoute, resetRoute, verifyRoute, magicLinkRoute, acceptInvitationRoute]),
@@ -189,6 +194,11 @@ const routeTree = rootRoute.addChildren([
     aiRunsRoute,
     aiRunRoute,
     platformAiRoute,
+    workflowRunsRoute,
+    workflowRunRoute,
+    workflowsRoute,
+    newWorkflowRoute,
+    workflowRoute,
   ]),
 ]);
 

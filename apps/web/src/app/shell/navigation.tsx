@@ -9,11 +9,12 @@ import { approvalsAccessOf } from '../../modules/approvals/approvalsApi';
 import { BellIcon } from '../../modules/notifications/NotificationBell';
 import { feedsAccessOf } from '../../modules/feeds/feedsApi';
 import { contentAccessOf } from '../../modules/content/contentApi';
-import { campaignsAccessOf } from '../../modules/campaigns/campaignsApi';
-import { MegaphoneIcon } from '../../modules/campaigns/campaignsShared';
-import { aiAccessOf } from '../../modules/ai/aiApi';
-import { SparkleIcon } from '../../modules/ai/components/aiShared';
+import { campaignsAccessOf } from '../../modules/campaigns/campaignsAccess';
+import { aiAccessOf } from '../../modules/ai/aiAccess';
+import { workflowsAccessOf } from '../../modules/workflows/workflowsAccess';
 import {
+  MegaphoneIcon,
+  SparkleIcon,
   ActivityIcon,
   BriefcaseIcon,
   CheckIcon,
@@ -81,6 +82,8 @@ export function navigationFor(access: Access, scope: Scope | null = null): NavSe
     const ai = aiAccessOf(scope);
     if (ai.canRead) workspace.push({ to: '/ai/runs', labelKey: 'nav.aiRuns', icon: <SparkleIcon /> });
     if (ai.canManageSettings || ai.canManagePolicies) workspace.push({ to: '/settings/ai', labelKey: 'nav.aiSettings', icon: <SparkleIcon /> });
+    if (workflowsAccessOf(scope).canRead) workspace.push({ to: '/workflows', labelKey: 'nav.workflows', icon: <ActivityIcon />, exact: true });
+    if (workflowsAccessOf(scope).canRead) workspace.push({ to: '/workflows/runs', labelKey: 'nav.workflowRuns', icon: <ScrollIcon /> });
     sections.push({ titleKey: 'nav.sections.workspace', items: workspace });
   }
   const personal: NavItem[] = [

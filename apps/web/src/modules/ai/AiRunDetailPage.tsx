@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { NoAccess } from '../../app/RouteStates';
 import { useSession } from '../../shared/auth/useAuth';
 import { formatDateTime, formatNumber } from '../../shared/lib/format';
-import { buttonClasses, Card, CardBody, CardHeader, PageHeader, Skeleton, Spinner } from '../../shared/ui';
+import { buttonClasses, Card, CardBody, CardHeader, FactList, PageHeader, Skeleton, Spinner } from '../../shared/ui';
 import { ErrorRow } from '../team/TeamPage';
 import { aiAccessOf, aiApi, formatConfidence, formatDuration, formatMinutes, formatUsd, isRunSettling } from './aiApi';
 import { ConfidenceMeter, JsonBlock, OutputSummary, RunStatusBadge, useAgentName } from './components/aiShared';
@@ -110,7 +110,7 @@ function RunView({ run }: { run: AiRun }) {
           <Card>
             <CardHeader title={t('ai.runs.details')} />
             <CardBody>
-              <Facts
+              <FactList
                 facts={[
                   [t('ai.runs.provider'), run.model === run.provider ? t(`ai.kindNames.${run.provider}`, { defaultValue: run.provider }) : `${t(`ai.kindNames.${run.provider}`, { defaultValue: run.provider })} · ${run.model}`],
                   [t('ai.runs.tokens'), t('ai.runs.tokensValue', { input: formatNumber(run.inputTokens), output: formatNumber(run.outputTokens) })],
@@ -130,18 +130,6 @@ function RunView({ run }: { run: AiRun }) {
   );
 }
 
-function Facts({ facts }: { facts: Array<[string, ReactNode]> }) {
-  return (
-    <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 text-sm">
-      {facts.map(([label, value]) => (
-        <div key={label} className="contents">
-          <dt className="text-muted">{label}</dt>
-          <dd className="break-words">{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
 
 function SubjectLink({ subject }: { subject: NonNullable<AiRun['subject']> }) {
   const { t } = useTranslation();
@@ -207,7 +195,7 @@ function PolicyCard({ policy }: { policy: AiRun['policy'] }) {
     <Card>
       <CardHeader title={t('ai.runs.policy')} />
       <CardBody>
-        <Facts
+        <FactList
           facts={[
             ...(mode ? [[t('ai.policies.mode'), mode === 'below' && threshold !== null ? t('ai.policies.belowValue', { threshold: formatConfidence(threshold) }) : t(`ai.policies.modes.${mode}`, { defaultValue: mode })] as [string, ReactNode]] : []),
             ...(source ? [[t('ai.runs.policySource'), t(`ai.policies.sources.${source}`, { defaultValue: source })] as [string, ReactNode]] : []),

@@ -24,10 +24,8 @@ import type {
   UpdatePlatformHitlPolicyBody,
   UpsertAiPriceBody,
 } from '@omni/contracts/ai';
-import type { Scope } from '@omni/contracts/identity';
 import { api } from '../../shared/api';
 import { i18next } from '../../shared/i18n/i18n';
-import { publishingAccessOf } from '../publishing/publishingApi';
 
 export type RunFilters = { agent?: string; status?: AiRunStatus; workflowType?: AiWorkflowType };
 
@@ -65,16 +63,7 @@ export const aiProviderKinds: AiProviderKindName[] = ['offline', 'openai-compati
 export const aiWorkflowTypes: AiWorkflowType[] = ['content_generation', 'campaign_optimization', 'lead_processing', 'product_listing', 'moderation'];
 export const aiRunStatuses: AiRunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'awaiting_review', 'approved', 'rejected', 'expired'];
 
-/**
- * Mirrors ai.permissions.ts: viewers and up see runs (of the active account) and editors run agents — the
- * account-role thresholds of publishing's read and publish; tenant admins and owners manage the provider,
- * budget and usage (ai:settings) and the HITL policies (ai:hitl).
- */
-export function aiAccessOf(scope: Scope | null): { canRead: boolean; canRun: boolean; canManageSettings: boolean; canManagePolicies: boolean; hasAccount: boolean } {
-  const account = publishingAccessOf(scope);
-  const tenantAdmin = Boolean(scope?.tenantId) && (scope?.tenantRole === 'owner' || scope?.tenantRole === 'admin');
-  return { canRead: account.canRead, canRun: account.canPublish, canManageSettings: tenantAdmin, canManagePolicies: tenantAdmin, hasAccount: account.hasAccount };
-}
+export { aiAccessOf } from './aiAccess';
 
 // ---------------------------------------------------------------------------------------------- money
 

@@ -81,7 +81,7 @@ function RequestView({ request }: { request: ApprovalRequestDetail }) {
             <Badge tone={statusTone(request.status)}>{t(`approvals.status.${request.status}`)}</Badge>
             {request.subject && (
               <a href={request.subject.linkPath} className="text-sm text-primary hover:underline">
-                {request.subjectType === 'ai_run' ? t('approvals.openAiRun') : t('approvals.openSubject')}
+                {request.subjectType === 'ai_run' ? t('approvals.openAiRun') : request.subjectType === 'workflow_step' ? t('approvals.openWorkflowRun') : t('approvals.openSubject')}
               </a>
             )}
             {request.canWithdraw && (

@@ -16,7 +16,6 @@ import type {
   SubmitCampaignDraftsResult,
   UpdateCampaignBody,
 } from '@omni/contracts/campaigns';
-import type { Scope } from '@omni/contracts/identity';
 import { socialNetworkIdSchema, type SocialNetworkId } from '@omni/contracts/social';
 import { diffWordsWithSpace } from 'diff';
 import { z } from 'zod';
@@ -43,20 +42,8 @@ export const predictionsApi = {
   predict: (body: PredictPerformanceBody) => api.post<PredictPerformanceResult>('/api/ai/predictions', body),
 };
 
-const accountRank = ['client', 'viewer', 'contributor', 'editor', 'admin'] as const;
 
-/**
- * Mirrors campaigns.permissions.ts and ai.permissions.ts: viewers read campaigns and predictions,
- * contributors write campaigns, editors generate with AI (runs cost money), submit drafts and run the
- * copywriter. Tenant owners and admins are account admins everywhere.
- */
-export function campaignsAccessOf(scope: Scope | null): { canRead: boolean; canWrite: boolean; canGenerate: boolean; canRunAgents: boolean; hasAccount: boolean } {
-  const tenantAdmin = scope?.tenantRole === 'owner' || scope?.tenantRole === 'admin';
-  const accountRole = tenantAdmin ? 'admin' : scope?.accountId ? scope.accountRole : null;
-  const rank = accountRole ? accountRank.indexOf(accountRole) : -1;
-  const at = (role: (typeof accountRank)[number]) => Boolean(scope?.tenantId) && rank >= accountRank.indexOf(role);
-  return { canRead: at('viewer'), canWrite: at('contributor'), canGenerate: at('editor'), canRunAgents: at('editor'), hasAccount: Boolean(scope?.accountId) };
-}
+export { campaignsAccessOf } from './campaignsAccess';
 
 // ---------- Runs ----------
 

@@ -12,11 +12,7 @@ import { isOfflineResult, runPhaseOf, runPollInterval } from './campaignsApi';
 
 /** What the campaign screens, the AI studio and the editor panels share: badges, icons, run status. */
 
-export const MegaphoneIcon = ({ className }: { className?: string }) => (
-  <svg viewBox="0 0 24 24" className={className ?? 'size-4'} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
-    <path d="M3 11v2a2 2 0 0 0 2 2h2l5 4V5L7 9H5a2 2 0 0 0-2 2ZM16 8a5 5 0 0 1 0 8M19 5a9 9 0 0 1 0 14" />
-  </svg>
-);
+export { MegaphoneIcon } from '../../shared/ui/icons';
 
 const campaignStatusTone: Record<CampaignStatus, BadgeTone> = { draft: 'neutral', planned: 'primary', active: 'success', completed: 'neutral', archived: 'warning' };
 

@@ -24,6 +24,18 @@ export type Access = {
 };
 
 const accountRank = ['client', 'viewer', 'contributor', 'editor', 'admin'] as const;
+export type AccountRank = (typeof accountRank)[number];
+
+/**
+ * Whether the scope's account role reaches a role (tenant owners and admins are account admins
+ * everywhere; nothing without a workspace): the base of each module's access check.
+ */
+export function accountRoleAtLeast(scope: Scope | null): (role: AccountRank) => boolean {
+  const tenantAdmin = scope?.tenantRole === 'owner' || scope?.tenantRole === 'admin';
+  const accountRole = tenantAdmin ? 'admin' : scope?.accountId ? scope.accountRole : null;
+  const rank = accountRole ? accountRank.indexOf(accountRole) : -1;
+  return (role) => Boolean(scope?.tenantId) && rank >= accountRank.indexOf(role);
+}
 
 export function accessOf(user: User, scope: Scope | null): Access {
   const tenantRole = scope?.tenantRole ?? null;

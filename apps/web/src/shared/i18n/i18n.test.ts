@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { en } from './locales/en';
+import { en as enCore } from './locales/en';
+import { enFeatures } from './locales/en-features';
 import { de } from './locales/de';
 
 /** Every leaf as [dotted key, text]; keys may themselves contain dots (problem codes). */
@@ -20,6 +21,8 @@ function sourceFiles(directory: string): string[] {
 }
 
 const pluralSuffix = /_(one|other)$/;
+
+const en = { ...enCore, ...enFeatures };
 
 describe('translations', () => {
   const english = new Set(flatten(en).map((key) => key.replace(pluralSuffix, '')));

@@ -33,6 +33,12 @@ const languageBundles: Record<Exclude<LanguageCode, 'en'>, () => Promise<{ trans
   de: () => import('./locales/de-bundle'),
 };
 
+/** The English texts of the feature screens (AI, campaigns, workflows): a chunk of their own, fetched at start. */
+async function loadEnglishFeatures(): Promise<void> {
+  const { enFeatures } = await import('./locales/en-features');
+  i18next.addResourceBundle('en', 'translation', enFeatures, true, false);
+}
+
 /** Make a language's texts available (a no-op for English and for one already loaded). */
 export async function loadLanguage(code: LanguageCode): Promise<void> {
   if (code === 'en' || i18next.hasResourceBundle(code, 'translation')) return;
@@ -71,7 +77,7 @@ void i18next.use(initReactI18next).init({
  * Resolves once the starting language is ready (main.tsx renders after it, so a German user never sees
  * English first). A language that cannot be loaded leaves English.
  */
-export const i18nReady: Promise<void> = loadLanguage(startLanguage)
+export const i18nReady: Promise<void> = Promise.all([loadEnglishFeatures(), loadLanguage(startLanguage)])
   .then(() => i18next.changeLanguage(startLanguage))
   .then(
     () => undefined,

@@ -14,3 +14,4 @@ export { DropdownMenu, type MenuItem } from './DropdownMenu';
 export { Spinner } from './Spinner';
 export { PageHeader } from './PageHeader';
 export { DropZone } from './DropZone';
+export { FactList } from './FactList';

@@ -10,13 +10,7 @@ import { confidenceTone, formatConfidence, runStatusTone, summarizeOutput, type 
 type IconProps = { className?: string };
 
 /** The AI entries' icon in the sidebar and empty states. */
-export function SparkleIcon({ className = 'size-4' }: IconProps) {
-  return (
-    <svg viewBox="0 0 24 24" className={className} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
-      <path d="M12 3v3M12 18v3M3 12h3M18 12h3M12 8l1.5 2.5L16 12l-2.5 1.5L12 16l-1.5-2.5L8 12l2.5-1.5z" />
-    </svg>
-  );
-}
+export { SparkleIcon } from '../../../shared/ui/icons';
 
 export function LockIcon({ className = 'size-3.5' }: IconProps) {
   return (

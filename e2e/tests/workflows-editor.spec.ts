@@ -1,0 +1,168 @@
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { expectAccessible, signIn, uniqueSuffix } from './helpers';
+
+/**
+ * The workflow editor against the real platform. Eva (editor) draws a manual workflow in the console —
+ * trigger → condition → notify on the condition's true port —, configures each step in the side panel,
+ * sees problems on the canvas (an empty expression, then a reference to a step that does not exist) and
+ * fixes them, saves version 1 and version 2, starts a test run and lands on its page; then installs a
+ * template from the list.
+ */
+
+const editor = 'bella.editor@northwind.test';
+const shots = '/tmp/shots-wf-editor';
+
+async function shot(page: Page, name: string) {
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
+
+test.use({ viewport: { width: 1440, height: 1000 } });
+
+const canvasNode = (page: Page, nodeId: string) => page.locator(`[data-testid="workflow-node"][data-node-id="${nodeId}"]`);
+
+/** Draws an edge the way a person does: press on a port, move to the target's input handle, release. */
+async function connect(page: Page, from: Locator, to: Locator) {
+  const start = await from.boundingBox();
+  const end = await to.boundingBox();
+  if (!start || !end) throw new Error('handle not visible');
+  await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 5 });
+  await page.mouse.move(end.x + end.width / 2, end.y + end.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+test('an editor draws, checks, saves twice and test-runs a workflow, then installs a template', async ({ page }) => {
+  test.setTimeout(120_000);
+  const name = `Score alert ${uniqueSuffix()}`;
+  await signIn(page, editor);
+  await page.goto('/workflows');
+  await expect(page.getByRole('heading', { name: 'Workflows', exact: true })).toBeVisible();
+  await shot(page, '01-list');
+
+  await page.getByRole('link', { name: 'New workflow' }).first().click();
+  await expect(page).toHaveURL(/\/workflows\/new$/);
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await expect(canvasNode(page, 'trigger')).toContainText('Manual');
+
+  // The trigger: manual (its panel says how runs start).
+  await canvasNode(page, 'trigger').click();
+  await expect(page.getByTestId('trigger-panel')).toBeVisible();
+  await expect(page.getByLabel('Starts')).toHaveValue('manual');
+
+  // A condition from the palette: its expression is empty, so the canvas shows a problem on it.
+  await page.getByTestId('palette-condition').click();
+  await expect(canvasNode(page, 'condition')).toBeVisible();
+  const panel = page.getByTestId('step-panel');
+  await expect(panel.getByLabel('Step id')).toHaveValue('condition');
+  await panel.getByLabel('Step id').fill('check');
+  await panel.getByLabel('Step id').press('Enter');
+  await expect(canvasNode(page, 'check')).toBeVisible();
+  await panel.getByLabel('Label').fill('High score?');
+  await expect(canvasNode(page, 'check').getByTestId('node-issue-badge')).toBeVisible();
+  await expect(page.getByTestId('saves-paused')).toBeVisible();
+  await expect(page.getByTestId('issue-list')).toContainText('expression');
+  await shot(page, '02-empty-expression');
+  await panel.getByLabel(/^Expression/).fill('trigger.payload.score > 5');
+  await expect(canvasNode(page, 'check').getByTestId('node-issue-badge')).toHaveCount(0);
+
+  // A notify step, placed by dropping it on the canvas.
+  const canvas = page.getByTestId('workflow-canvas');
+  const box = await canvas.locator('.react-flow__pane').boundingBox();
+  if (!box) throw new Error('canvas not visible');
+  const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
+  await page.getByTestId('palette-notify').dispatchEvent('dragstart', { dataTransfer });
+  const at = { clientX: box.x + box.width * 0.7, clientY: box.y + box.height * 0.75, dataTransfer };
+  await canvas.locator('.react-flow__pane').dispatchEvent('dragover', at);
+  await canvas.locator('.react-flow__pane').dispatchEvent('drop', at);
+  await expect(canvasNode(page, 'notify')).toBeVisible();
+  await panel.getByLabel('Label').fill('Tell the editors');
+  await panel.getByLabel(/^Title/).fill('Score {{ trigger.payload.score }}');
+  await panel.getByLabel(/^Body/).fill('A high score came in.');
+  await panel.getByLabel(/^Role/).selectOption('editor');
+
+  // Edges: trigger → check, check (true) → notify.
+  await connect(page, page.getByTestId('port-trigger-default'), canvasNode(page, 'check').locator('.react-flow__handle-left'));
+  await connect(page, page.getByTestId('port-check-true'), canvasNode(page, 'notify').locator('.react-flow__handle-left'));
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+  await expect(page.locator('.react-flow__edge-text', { hasText: 'true' })).toBeVisible();
+  await expect(page.getByText('No problems')).toBeVisible();
+  await shot(page, '03-drawn');
+
+  await page.getByRole('button', { name: 'Create workflow' }).click();
+  await expect(page).toHaveURL(/\/workflows\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('workflow-version')).toHaveText('Version 1');
+  await expect(page.getByText('Active', { exact: true })).toBeVisible();
+
+  // Version 2: a reference to a step that does not exist is caught by the server as it is typed, then fixed.
+  await canvasNode(page, 'check').click();
+  await panel.getByLabel(/^Expression/).fill('steps.nowhere.output.score > 5');
+  await expect(canvasNode(page, 'check').getByTestId('node-issue-badge')).toBeVisible();
+  await expect(page.getByTestId('issue-list')).toContainText('nowhere');
+  await shot(page, '04-server-issue');
+  await panel.getByLabel(/^Expression/).fill('trigger.payload.score >= 7');
+  await expect(canvasNode(page, 'check').getByTestId('node-issue-badge')).toHaveCount(0);
+  await expect(page.getByText('No problems')).toBeVisible();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByTestId('workflow-version')).toHaveText('Version 2');
+  await expect(page.getByText('Unsaved changes')).toHaveCount(0);
+  await expectAccessible(page);
+
+  // Dark mode looks right too.
+  await page.evaluate(() => localStorage.setItem('omni.theme', 'dark'));
+  await page.reload();
+  await expect(canvasNode(page, 'notify')).toBeVisible();
+  await shot(page, '05-dark');
+  await page.evaluate(() => localStorage.removeItem('omni.theme'));
+  await page.reload();
+  await expect(canvasNode(page, 'notify')).toBeVisible();
+
+  // A test run with sample input lands on the run's page.
+  await page.getByRole('button', { name: 'Test run' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Test run' });
+  await dialog.getByLabel('Sample input (JSON)').fill('{"score": ');
+  await expect(dialog.getByText('This is not valid JSON.')).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Start test run' })).toBeDisabled();
+  await dialog.getByLabel('Sample input (JSON)').fill('{"score": 9}');
+  await shot(page, '06-test-run');
+  await dialog.getByRole('button', { name: 'Start test run' }).click();
+  await expect(page).toHaveURL(/\/workflows\/runs\/[0-9a-f-]{36}$/);
+
+  // The list shows the workflow with its version and last run; a template installs and opens in the editor.
+  await page.goto('/workflows');
+  const row = page.getByTestId('workflow-row').filter({ hasText: name });
+  await expect(row).toContainText('v2');
+  await expect(row).toContainText('Manual');
+  await shot(page, '07-list-with-workflow');
+  await page.getByRole('button', { name: 'From template' }).first().click();
+  const templates = page.getByRole('dialog', { name: 'Start from a template' });
+  await expect(templates.getByTestId('template-list').locator('li').first()).toBeVisible();
+  await shot(page, '08-templates');
+  await templates.locator('li', { hasText: 'Lead follow-up' }).getByRole('button', { name: 'Use template' }).click();
+  await expect(page).toHaveURL(/\/workflows\/[0-9a-f-]{36}$/);
+  await expect(canvasNode(page, 'trigger')).toContainText('Webhook');
+  await expect(page.getByTestId('workflow-version')).toHaveText('Version 1');
+  // Its webhook: the URL, and the signing secret shown this once.
+  await canvasNode(page, 'trigger').click();
+  await expect(page.getByTestId('trigger-panel').getByLabel('Webhook URL')).toHaveValue(/\/api\/hooks\/workflows\//);
+  await expect(page.getByTestId('webhook-secret')).toContainText('whsec_');
+  await shot(page, '09-template-installed');
+  await page.reload();
+  await canvasNode(page, 'trigger').click();
+  await expect(page.getByTestId('trigger-panel').getByLabel('Webhook URL')).toBeVisible();
+  await expect(page.getByTestId('webhook-secret')).toHaveCount(0);
+  const templateName = (await page.getByLabel('Name', { exact: true }).inputValue()).trim();
+
+  // Back on the list: pause it, then delete it (after confirming).
+  await page.getByRole('link', { name: 'Workflows', exact: true }).first().click();
+  const installed = page.getByTestId('workflow-row').filter({ hasText: templateName });
+  await installed.getByRole('button', { name: 'Pause' }).click();
+  await expect(installed.getByText('Paused', { exact: true })).toBeVisible();
+  await installed.getByRole('button', { name: 'Delete' }).click();
+  const confirm = page.getByRole('dialog', { name: `Delete ${templateName}?` });
+  await confirm.getByRole('button', { name: 'Delete' }).click();
+  await expect(installed).toHaveCount(0);
+  await expect(row).toBeVisible();
+});
