@@ -22,6 +22,29 @@ export type CrashDatabase = {
  * embedded PostgreSQL's and CI's owner role have.
  */
 export async function createCrashDatabase(suiteOwnerUrl: string, config: Pick<Config, 'APP_DB_ROLE' | 'APP_DB_PASSWORD' | 'APP_DATABASE_URL'>): Promise<CrashDatabase> {
+  const turn = await takeTurn(suiteOwnerUrl);
+  try {
+    return await createDatabase(suiteOwnerUrl, config, turn);
+  } catch (error) {
+    await turn.end();
+    throw error;
+  }
+}
+
+/**
+ * Crash tests take turns: each runs three worker processes, and two at once (the suite's two forks) would
+ * starve each other and the rest of the suite on a 2-core machine. The turn is a session advisory lock on
+ * the suite's database, held by its own connection until the crash database is dropped (or the process ends).
+ */
+async function takeTurn(suiteOwnerUrl: string): Promise<pg.Client> {
+  const turn = new pg.Client({ connectionString: suiteOwnerUrl });
+  turn.on('error', () => undefined);
+  await turn.connect();
+  await turn.query(`SELECT pg_advisory_lock(hashtext('omni-crash-tests'))`);
+  return turn;
+}
+
+async function createDatabase(suiteOwnerUrl: string, config: Pick<Config, 'APP_DB_ROLE' | 'APP_DB_PASSWORD' | 'APP_DATABASE_URL'>, turn: pg.Client): Promise<CrashDatabase> {
   const name = `omni_crash_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: suiteOwnerUrl });
   await admin.connect();
@@ -50,6 +73,7 @@ export async function createCrashDatabase(suiteOwnerUrl: string, config: Pick<Co
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();
+        await turn.end();
       }
     },
   };

@@ -24,7 +24,7 @@ import {
   type CrashNetwork,
   type StoredPost,
 } from './crash-networks.js';
-import { WorkerProcesses } from './worker-processes.js';
+import { repeatUntil, WorkerProcesses, workerEnvironment } from './worker-processes.js';
 
 /**
  * The publishing engine's crash proof (issue 4). 1,000 scheduled posts of 5 tenants come due over 30 s on
@@ -53,8 +53,6 @@ const publishLatencyMs = 250;
 /** Kills go on this long after the last post is due, and until this many kills (a busy machine boots workers slowly). */
 const chaosAfterLastDueMs = 15_000;
 const minimumKills = 10;
-/** A worker is killed only once it has run jobs this long (not while it is still loading its code). */
-const minimumRunMs = 2_500;
 /** How long the system may take to become quiet after the last kill before the test calls it stuck. */
 const quietDeadlineMs = 240_000;
 const sweepEveryMs = 5_000;
@@ -81,7 +79,6 @@ type PlannedPost = { index: number; marker: string; network: CrashNetwork; tenan
 type TargetRecord = { id: string; status: string; external_id: string | null; idempotency_key: string; network: string; content: { text: string }; last_error: string | null };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)] ?? 0;
 
 describe('publishing under worker crashes', () => {
   let database: CrashDatabase;
@@ -126,7 +123,7 @@ describe('publishing under worker crashes', () => {
         },
       });
     }
-  }, 180_000);
+  }, 600_000); // with the wait for another crash test's turn (crash-database.ts)
 
   afterAll(async () => {
     await workers?.stopAll();
@@ -201,25 +198,7 @@ describe('publishing under worker crashes', () => {
     );
     const creationSeconds = Math.round((Date.now() - creationStartedAt) / 1000);
 
-    workers = new WorkerProcesses(
-      {
-        NODE_ENV: 'test',
-        // info: the workers announce 'worker started', which tells the test they run jobs.
-        LOG_LEVEL: 'info',
-        DATA_DIR: logDirectory,
-        DATABASE_URL: database.ownerUrl,
-        APP_DATABASE_URL: database.appUrl,
-        JWT_SECRET: config.JWT_SECRET,
-        ENCRYPTION_KEY: config.ENCRYPTION_KEY,
-        SEED_DEMO: 'false',
-        DB_POOL_MAX: '10',
-        WORKER_CONCURRENCY: '6',
-        ...(config.REDIS_URL ? { REDIS_URL: config.REDIS_URL } : {}),
-        ...fakes.settings,
-        ...engineSettings,
-      },
-      logDirectory,
-    );
+    workers = new WorkerProcesses(workerEnvironment(database, config, logDirectory, { ...fakes.settings, ...engineSettings }), logDirectory);
     const startedAt = Date.now();
     workers.start(workerCount);
     const chaosUntil = Math.max(lastDue, startedAt) + chaosAfterLastDueMs;
@@ -228,14 +207,8 @@ describe('publishing under worker crashes', () => {
     let sweeps = 0;
     let stop = false;
 
-    const chaos = (async () => {
-      // Every 1–3 s a random worker that has been running jobs for a moment is SIGKILLed and at once
-      // replaced, until well after the last post is due and at least `minimumKills` kills.
-      while (!stop && (Date.now() < chaosUntil || workers!.kills < minimumKills) && Date.now() < chaosLimit) {
-        await sleep(1000 + Math.random() * 2000);
-        await workers!.killAndRestart(minimumRunMs, () => stop || Date.now() >= chaosLimit);
-      }
-    })();
+    // Kills go on until well after the last post is due and at least `minimumKills` kills.
+    const chaos = workers.killRepeatedly({ until: chaosUntil, minimumKills, limit: chaosLimit, stopped: () => stop });
 
     const failures = (async () => {
       // While posts come due, every 1.5 s the next publish call of a random fake network fails: the post
@@ -248,13 +221,10 @@ describe('publishing under worker crashes', () => {
       }
     })();
 
-    const sweeper = (async () => {
-      while (!stop) {
-        await enqueueSweep();
-        sweeps += 1;
-        await sleep(sweepEveryMs);
-      }
-    })();
+    const sweeper = repeatUntil(() => stop, sweepEveryMs, async () => {
+      await enqueueSweep();
+      sweeps += 1;
+    });
 
     let unsettled = -1;
     try {
@@ -262,17 +232,10 @@ describe('publishing under worker crashes', () => {
       await failures;
       const chaosEndedAt = Date.now();
       // Quiet: the workers run on, unharmed, until no target is scheduled, publishing or unconfirmed.
-      for (;;) {
-        const dead = workers.unexpectedExits();
-        if (dead.length > 0) throw new Error(`A worker exited on its own:\n${dead.map((exit) => `worker ${exit.incarnation} (${exit.code ?? exit.signal}):\n${exit.log}`).join('\n')}`);
-        unsettled = await countUnsettled();
-        if (unsettled === 0 || Date.now() - chaosEndedAt > quietDeadlineMs) break;
-        await sleep(1000);
-      }
+      unsettled = await workers.waitUntilQuiet(countUnsettled, quietDeadlineMs);
       if (unsettled !== 0) console.error(`Targets still unsettled ${quietDeadlineMs / 1000} s after the last kill:\n${await describeUnsettled()}`);
       console.info(
-        `crash test: ${postCount} posts created in ${creationSeconds} s; ${workers.kills} workers SIGKILLed (${workers.started} started, median boot ` +
-          `${(median(workers.bootTimes) / 1000).toFixed(1)} s), ${injected} failures injected, ${sweeps} sweeps; kills for ` +
+        `crash test: ${postCount} posts created in ${creationSeconds} s; ${workers.describeKills()}, ${injected} failures injected, ${sweeps} sweeps; kills for ` +
           `${Math.round((chaosEndedAt - startedAt) / 1000)} s, quiet ${Math.round((Date.now() - chaosEndedAt) / 1000)} s later`,
       );
     } finally {

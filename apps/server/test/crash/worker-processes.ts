@@ -2,8 +2,45 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Config } from '../../src/kernel/config.js';
 
 const serverDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A worker is killed only once it has run jobs this long (not while it is still loading its code). */
+const defaultMinimumRunMs = 2_500;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)] ?? 0;
+
+/**
+ * A crash test's worker configuration: the whole environment (nothing inherited by accident), pointing at
+ * the crash database, with the test's `settings` (fakes, engine settings) on top.
+ */
+export function workerEnvironment(database: { ownerUrl: string; appUrl: string }, config: Config, logDirectory: string, settings: Record<string, string>): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    // info: the workers announce 'worker started', which tells the test they run jobs.
+    LOG_LEVEL: 'info',
+    DATA_DIR: logDirectory,
+    DATABASE_URL: database.ownerUrl,
+    APP_DATABASE_URL: database.appUrl,
+    JWT_SECRET: config.JWT_SECRET,
+    ENCRYPTION_KEY: config.ENCRYPTION_KEY,
+    SEED_DEMO: 'false',
+    DB_POOL_MAX: '10',
+    WORKER_CONCURRENCY: '6',
+    ...(config.REDIS_URL ? { REDIS_URL: config.REDIS_URL } : {}),
+    ...settings,
+  };
+}
+
+/** Run `action` every `everyMs` until `stopped()` (the minute sweep, for instance, every few seconds). */
+export async function repeatUntil(stopped: () => boolean, everyMs: number, action: () => Promise<void>): Promise<void> {
+  while (!stopped()) {
+    await action();
+    await sleep(everyMs);
+  }
+}
 
 type WorkerSlot = { incarnation: number; child: ChildProcess; exited: Promise<void>; logFile: string; isReady: boolean; readyAt: number };
 
@@ -103,6 +140,38 @@ export class WorkerProcesses {
     await current.exited;
     this.slots[index] = this.spawnWorker();
     return true;
+  }
+
+  /**
+   * Every 1–3 s SIGKILL a random worker that has been running jobs for `minimumRunMs` (2.5 s) and at once replace
+   * it (killAndRestart), until `until` and at least `minimumKills` kills, never past `limit`, nor once `stopped()`.
+   */
+  async killRepeatedly(options: { until: number; minimumKills: number; limit: number; minimumRunMs?: number; stopped: () => boolean }): Promise<void> {
+    const { until, minimumKills, limit, minimumRunMs = defaultMinimumRunMs, stopped } = options;
+    while (!stopped() && (Date.now() < until || this.kills < minimumKills) && Date.now() < limit) {
+      await sleep(1000 + Math.random() * 2000);
+      await this.killAndRestart(minimumRunMs, () => stopped() || Date.now() >= limit);
+    }
+  }
+
+  /**
+   * Let the workers run on, unharmed, until `countOpen()` is 0 (asked every second) or `deadlineMs` passed;
+   * returns the last count. Throws when a worker exited on its own.
+   */
+  async waitUntilQuiet(countOpen: () => Promise<number>, deadlineMs: number): Promise<number> {
+    const startedAt = Date.now();
+    for (;;) {
+      const dead = this.unexpectedExits();
+      if (dead.length > 0) throw new Error(`A worker exited on its own:\n${dead.map((exit) => `worker ${exit.incarnation} (${exit.code ?? exit.signal}):\n${exit.log}`).join('\n')}`);
+      const open = await countOpen();
+      if (open === 0 || Date.now() - startedAt > deadlineMs) return open;
+      await sleep(1000);
+    }
+  }
+
+  /** For the test's summary line: kills, incarnations and their median boot time. */
+  describeKills(): string {
+    return `${this.kills} workers SIGKILLed (${this.incarnations} started, median boot ${(median(this.bootTimes) / 1000).toFixed(1)} s)`;
   }
 
   /** Workers that died on their own (not by our SIGKILL): a crash at start-up, for instance. */

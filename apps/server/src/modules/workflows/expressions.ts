@@ -122,13 +122,20 @@ function toPlainJson(value: unknown): unknown {
   return text === undefined ? null : (JSON.parse(text) as unknown);
 }
 
-/** Evaluate over the run's data; any error (syntax, type, time box) is a non-retryable step failure. */
+/** JSONata's error code for its time box. */
+const expressionTimeoutCode = 'D1012';
+
+/**
+ * Evaluate over the run's data; an error (syntax, type) is a non-retryable step failure. The time box
+ * measures wall time, which a starved or freshly started worker can pass with a cheap expression: that
+ * failure is retryable (a truly runaway expression fails once the step's retries are spent).
+ */
 export async function evaluateExpression(source: string, data: RunData): Promise<unknown> {
   try {
     return toPlainJson(await compile(source).evaluate(data));
   } catch (error) {
     const { message, code } = error as { message?: string; code?: string };
-    throw new StepFailure('workflows.expression_failed', `The expression could not be evaluated${code ? ` (${code})` : ''}: ${message ?? String(error)}`);
+    throw new StepFailure('workflows.expression_failed', `The expression could not be evaluated${code ? ` (${code})` : ''}: ${message ?? String(error)}`, { retryable: code === expressionTimeoutCode });
   }
 }
 
@@ -169,11 +176,16 @@ export function analyseTemplate(source: string): { ok: true; references: DataRef
   }
 }
 
-/** Render a template with the run's data; a missing variable or a bad filter is a non-retryable step failure. */
+/**
+ * Render a template with the run's data; a missing variable or a bad filter is a non-retryable step failure.
+ * The render time limit measures wall time (a starved or freshly started worker can pass it with a cheap
+ * template): that failure is retryable, so a runaway template fails once the step's retries are spent.
+ */
 export function renderTemplate(source: string, data: RunData): string {
   try {
     return templates.parseAndRenderSync(source, data as unknown as Record<string, unknown>);
   } catch (error) {
-    throw new StepFailure('workflows.template_failed', `The text could not be written: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    throw new StepFailure('workflows.template_failed', `The text could not be written: ${message}`, { retryable: message.includes('template render limit exceeded') });
   }
 }

@@ -263,6 +263,41 @@ describe('workflows: the engine', () => {
     expect(await notificationsTitled(title)).toBe(1);
   });
 
+  it('the sweeper gives a step whose job a dead worker holds (killed before its claim or resume committed) a new one, once the lock is older than a lease', async () => {
+    const title = `Held ${Date.now()}`;
+    const workflow = await createWorkflow(t, tenant.token, manualDefinition([{ id: 'pause', kind: 'delay', config: { amount: 1, unit: 'seconds' } }, notify('tell', title)], [['trigger', 'pause'], ['pause', 'tell']]));
+    const run = await startRun(t, tenant.token, workflow.id);
+    const pauseId = run.steps[0]!.id;
+    const lease = t.kernel.config.WORKFLOW_STEP_LEASE_SECONDS;
+    const sweep = () => executeJob(t.kernel, t.jobs.get('workflows.sweep')!, { tenantId: null, data: {} }, { jobId: 'sweep', attempt: 1 });
+    const holdJob = (key: string, seconds: number) =>
+      t.owner.query(`UPDATE graphile_worker._private_jobs SET locked_at = now() - $2::int * interval '1 second', locked_by = 'dead-worker', attempts = 1 WHERE key = $1`, [key, seconds]);
+
+    // The step job was taken by a worker that died before its claim committed: the step is still pending.
+    await holdJob(`wf-step:${pauseId}`, 5);
+    await sweep();
+    await t.drainJobs();
+    expect(stepOf(await getRun(t, tenant.token, run.id), 'pause')).toMatchObject({ status: 'pending', attempt: 0 });
+    await holdJob(`wf-step:${pauseId}`, lease + 5);
+    await sweep();
+    await t.drainJobs();
+    expect(stepOf(await getRun(t, tenant.token, run.id), 'pause')).toMatchObject({ status: 'waiting', attempt: 1 });
+
+    // Its resume job, due, was taken by a worker that died before the resume committed: the step still waits.
+    await t.owner.query(`UPDATE graphile_worker._private_jobs SET run_at = now() - interval '5 seconds' WHERE key = $1`, [`wf-resume:${pauseId}`]);
+    await t.owner.query(`UPDATE workflow_step_runs SET wait = jsonb_set(wait, '{until}', to_jsonb((now() - interval '5 seconds')::text)) WHERE id = $1`, [pauseId]);
+    await holdJob(`wf-resume:${pauseId}`, 5);
+    await sweep();
+    await t.drainJobs();
+    expect((await getRun(t, tenant.token, run.id)).status).toBe('waiting');
+    await holdJob(`wf-resume:${pauseId}`, lease + 5);
+    await sweep();
+    const done = await finishedRun(run.id);
+    expect(done.status).toBe('succeeded');
+    expect(stepOf(done, 'pause')).toMatchObject({ status: 'succeeded', attempt: 1 });
+    expect(await notificationsTitled(title)).toBe(1);
+  });
+
   it('a loop through a delay comes back to its steps as a new iteration', async () => {
     const workflow = await createWorkflow(
       t,

@@ -106,5 +106,5 @@ describe('workflows: fairness between tenants', () => {
     expect(peak.get(busyTenant.tenant.id)).toBeGreaterThanOrEqual(2);
     const finished = await t.owner.query<{ status: string }>('SELECT status FROM workflow_runs WHERE id = $1', [quietRun.id]);
     expect(finished.rows[0]!.status).toBe('succeeded');
-  });
+  }, 180_000); // 200 runs through a pool of workers: slow on a loaded 2-core machine, not a timing assertion
 });

@@ -363,25 +363,32 @@ export async function selectExpiredLeases(tx: Tx, limit: number): Promise<SweptS
   );
 }
 
-/** Pending steps due for a while whose job is gone (removed by hand, lost with a restored queue). */
-export async function selectPendingWithoutJob(tx: Tx, stepJobKeyPrefix: string, graceSeconds: number, limit: number): Promise<SweptStep[]> {
+/**
+ * A step (due at `dueAt`) lacks a live job when it has none for `graceSeconds` past that time, or when its
+ * job is locked for longer than `deadAfterSeconds`: a worker died before its transaction committed, and
+ * graphile-worker keeps that job locked for hours (add_job with the same key clears the dead job's key).
+ */
+const lacksLiveJob = (key: SQL, dueAt: SQL, graceSeconds: number, deadAfterSeconds: number): SQL =>
+  sql`((${dueAt} < clock_timestamp() - ${graceSeconds}::int * interval '1 second' AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j WHERE j.key = ${key}))
+       OR (${dueAt} < clock_timestamp() AND EXISTS (SELECT 1 FROM graphile_worker._private_jobs j WHERE j.key = ${key} AND j.locked_at < now() - ${deadAfterSeconds}::int * interval '1 second')))`;
+
+/** Pending steps due for a while whose job is gone (removed by hand, lost with a restored queue) or held by a dead worker. */
+export async function selectPendingWithoutJob(tx: Tx, stepJobKeyPrefix: string, graceSeconds: number, limit: number, deadAfterSeconds: number): Promise<SweptStep[]> {
   return rowsOf(
     tx,
     sql`SELECT s.id, s.tenant_id, s.run_id, s.due_at, s.wait FROM workflow_step_runs s
-         WHERE s.status = 'pending' AND s.due_at < clock_timestamp() - ${graceSeconds}::int * interval '1 second'
-           AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j WHERE j.key = ${stepJobKeyPrefix} || s.id::text)
+         WHERE s.status = 'pending' AND ${lacksLiveJob(sql`${stepJobKeyPrefix} || s.id::text`, sql`s.due_at`, graceSeconds, deadAfterSeconds)}
          ORDER BY s.due_at LIMIT ${limit} FOR UPDATE OF s SKIP LOCKED`,
   );
 }
 
-/** Steps waiting for a time (or a parked step's timeout) that passed a while ago whose resume job is gone. */
-export async function selectOverdueWaitsWithoutJob(tx: Tx, resumeJobKeyPrefix: string, graceSeconds: number, limit: number): Promise<SweptStep[]> {
+/** Steps waiting for a time (or a parked step's timeout) that passed a while ago whose resume job is gone or held by a dead worker. */
+export async function selectOverdueWaitsWithoutJob(tx: Tx, resumeJobKeyPrefix: string, graceSeconds: number, limit: number, deadAfterSeconds: number): Promise<SweptStep[]> {
   return rowsOf(
     tx,
     sql`SELECT s.id, s.tenant_id, s.run_id, s.due_at, s.wait FROM workflow_step_runs s
          WHERE s.status = 'waiting' AND coalesce(s.wait->>'until', s.wait->>'timeoutAt') IS NOT NULL
-           AND coalesce(s.wait->>'until', s.wait->>'timeoutAt')::timestamptz < clock_timestamp() - ${graceSeconds}::int * interval '1 second'
-           AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j WHERE j.key = ${resumeJobKeyPrefix} || s.id::text)
+           AND ${lacksLiveJob(sql`${resumeJobKeyPrefix} || s.id::text`, sql`coalesce(s.wait->>'until', s.wait->>'timeoutAt')::timestamptz`, graceSeconds, deadAfterSeconds)}
          ORDER BY s.id LIMIT ${limit} FOR UPDATE OF s SKIP LOCKED`,
   );
 }
