@@ -397,6 +397,21 @@ export async function selectOverdueWaitsWithoutJob(tx: Tx, resumeJobKeyPrefix: s
  * A worker that died while running a step left the step's named queue locked (graphile-worker frees it
  * after 4 hours): free workflow queues locked for longer than a step may run, so the lane moves again.
  */
+/**
+ * Free jobs of these tasks that a worker has held longer than `olderThanSeconds` (it died: these jobs are
+ * short transactions), so graphile-worker runs them again now rather than hours later. Only for jobs that
+ * are safe to run twice (signals and resumes: the first recorded signal wins).
+ */
+export async function releaseStaleJobLocks(tx: Tx, tasks: string[], olderThanSeconds: number): Promise<number> {
+  const result = await tx.execute(
+    sql`UPDATE graphile_worker._private_jobs j SET locked_at = NULL, locked_by = NULL
+          FROM graphile_worker._private_tasks k
+         WHERE k.id = j.task_id AND k.identifier = ANY(${`{${tasks.join(',')}}`}::text[])
+           AND j.locked_at < now() - ${olderThanSeconds}::int * interval '1 second'`,
+  );
+  return result.rowCount ?? 0;
+}
+
 export async function releaseStaleQueueLocks(tx: Tx, queuePrefix: string, olderThanSeconds: number): Promise<number> {
   const result = await tx.execute(
     sql`UPDATE graphile_worker._private_job_queues SET locked_at = NULL, locked_by = NULL

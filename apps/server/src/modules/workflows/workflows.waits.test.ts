@@ -3,6 +3,7 @@ import type { WorkflowRunDetail } from '@omni/contracts/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../kernel/db/tenancy.js';
 import { executeJob } from '../../kernel/jobs/jobs.js';
+import { enqueueSignal } from './engine/signals.js';
 import { emitEvent } from '../../kernel/events/events.js';
 import { startOpenAiCompatibleFake, type FakeOpenAiCompatible } from '../../../test/fakes/openai-compatible.js';
 import { setHitlPolicy, useFakeAiProvider } from '../../../test/factories/ai.js';
@@ -142,6 +143,29 @@ describe('workflows: approval, AI agent and event waits', () => {
     expect(stepOf(done, 'ask')).toMatchObject({ port: 'approved', output: { outcome: 'timeout' } });
     expect(stepOf(done, 'yes')?.status).toBe('succeeded');
     expect(stepOf(done, 'late')).toBeUndefined();
+  });
+
+  it('a signal job a dead worker held is run again by the sweeper once its lock is older than a lease', async () => {
+    const { run, ask, requestId } = await waitingApproval('held signal');
+    const tenantId = tenant.tenant.id;
+    await withTenant({ db: t.kernel.db, tenantId }, (tx) =>
+      enqueueSignal(tx, tenantId, { stepRunId: ask.id, waitKey: 'approvalRequestId', waitValue: requestId, signal: { port: 'approved', output: { outcome: 'approved', requestId } } }),
+    );
+    const hold = (seconds: number) =>
+      t.owner.query(
+        `UPDATE graphile_worker._private_jobs j SET locked_at = now() - $2::int * interval '1 second', locked_by = 'dead-worker'
+           FROM graphile_worker._private_tasks k WHERE k.id = j.task_id AND k.identifier = 'workflows.signal' AND j.payload->'data'->>'stepRunId' = $1`,
+        [ask.id, seconds],
+      );
+    const sweep = () => executeJob(t.kernel, t.jobs.get('workflows.sweep')!, { tenantId: null, data: {} }, { jobId: 'sweep', attempt: 1 });
+    expect((await hold(5)).rowCount).toBe(1);
+    await sweep();
+    expect((await settledRun(run.id)).status).toBe('waiting');
+    await hold(t.kernel.config.WORKFLOW_STEP_LEASE_SECONDS + 5);
+    await sweep();
+    const done = await settledRun(run.id);
+    expect(done.status).toBe('succeeded');
+    expect(stepOf(done, 'ask')).toMatchObject({ status: 'succeeded', port: 'approved' });
   });
 
   it('cancelling the run withdraws its open approval request and its deadline', async () => {

@@ -66,7 +66,7 @@ function Editor({ workflow, stepKinds, canWrite, canRun }: { workflow: Workflow 
   const [checking, setChecking] = useState(false);
   const [conflict, setConflict] = useState<number | null>(null);
   const [nameError, setNameError] = useState<string | null>(null);
-  const [testing, setTesting] = useState(false);
+  const [testing, setTesting] = useState<'test' | 'live' | null>(null);
   const [secret, setSecret] = useState<string | null>(() => (workflow ? (queryClient.getQueryData<string>(secretKey(workflow.id)) ?? null) : null));
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
   const definitionDirty = JSON.stringify(draft.definition) !== JSON.stringify(saved.definition);
@@ -180,8 +180,13 @@ function Editor({ workflow, stepKinds, canWrite, canRun }: { workflow: Workflow 
         )}
         {dirty && <Badge tone="warning">{t('workflows.editor.unsaved')}</Badge>}
         {workflow && canRun && (
-          <Button variant="secondary" onClick={() => setTesting(true)}>
+          <Button variant="secondary" onClick={() => setTesting('test')}>
             {t('workflows.editor.testRun')}
+          </Button>
+        )}
+        {workflow && canRun && workflow.status === 'active' && workflow.definition.trigger.kind === 'manual' && (
+          <Button variant="secondary" onClick={() => setTesting('live')}>
+            {t('workflows.live.button')}
           </Button>
         )}
         {canWrite && (
@@ -279,12 +284,13 @@ function Editor({ workflow, stepKinds, canWrite, canRun }: { workflow: Workflow 
           )}
         </aside>
       </div>
-      {workflow && <TestRunDialog open={testing} onClose={() => setTesting(false)} workflowId={workflow.id} dirty={dirty} />}
+      {workflow && testing && <TestRunDialog key={testing} mode={testing} onClose={() => setTesting(null)} workflowId={workflow.id} dirty={dirty} />}
     </div>
   );
 }
 
-function TestRunDialog({ open, onClose, workflowId, dirty }: { open: boolean; onClose: () => void; workflowId: string; dirty: boolean }) {
+/** A test run (side effects recorded, not done) or, for manual workflows, a real run: both with input JSON. */
+function TestRunDialog({ mode, onClose, workflowId, dirty }: { mode: 'test' | 'live'; onClose: () => void; workflowId: string; dirty: boolean }) {
   const { t } = useTranslation();
   const toast = useToast();
   const navigate = useNavigate();
@@ -292,9 +298,9 @@ function TestRunDialog({ open, onClose, workflowId, dirty }: { open: boolean; on
   const parsed = parseSampleInput(text);
   const error = 'error' in parsed ? t(parsed.error === 'json' ? 'workflows.test.invalidJson' : 'workflows.test.notObject') : null;
   const start = useMutation({
-    mutationFn: () => workflowsApi.startRun(workflowId, { input: 'input' in parsed ? parsed.input : {}, test: true }),
+    mutationFn: () => workflowsApi.startRun(workflowId, { input: 'input' in parsed ? parsed.input : {}, test: mode === 'test' }),
     onSuccess: async (run) => {
-      toast.show(t('workflows.test.started'), 'success');
+      toast.show(t(mode === 'test' ? 'workflows.test.started' : 'workflows.live.started'), 'success');
       onClose();
       await navigate({ to: '/workflows/runs/$runId', params: { runId: run.id } });
     },
@@ -302,22 +308,22 @@ function TestRunDialog({ open, onClose, workflowId, dirty }: { open: boolean; on
   });
   return (
     <Dialog
-      open={open}
+      open
       onClose={onClose}
-      title={t('workflows.test.title')}
-      description={t('workflows.test.description')}
+      title={t(mode === 'test' ? 'workflows.test.title' : 'workflows.live.title')}
+      description={t(mode === 'test' ? 'workflows.test.description' : 'workflows.live.description')}
       footer={
         <>
           <Button variant="secondary" onClick={onClose}>
             {t('common.cancel')}
           </Button>
           <Button onClick={() => start.mutate()} disabled={Boolean(error) || start.isPending}>
-            {t('workflows.test.start')}
+            {t(mode === 'test' ? 'workflows.test.start' : 'workflows.live.start')}
           </Button>
         </>
       }
     >
-      {dirty && <p className="mb-3 rounded-md border border-warning/40 bg-warning/10 p-2 text-sm text-warning">{t('workflows.test.saveFirst')}</p>}
+      {dirty && <p className="mb-3 rounded-md border border-warning/40 bg-warning/10 p-2 text-sm text-warning">{t(mode === 'test' ? 'workflows.test.saveFirst' : 'workflows.live.saveFirst')}</p>}
       <Field label={t('workflows.test.input')} hint={t('workflows.test.inputHint')} error={error}>
         <Textarea name="sampleInput" rows={8} className="font-mono text-xs" value={text} onChange={(event) => setText(event.target.value)} />
       </Field>

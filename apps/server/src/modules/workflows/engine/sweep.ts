@@ -1,8 +1,9 @@
 import type { Config } from '../../../kernel/config.js';
 import type { Tx } from '../../../kernel/db/database.js';
 import type { Logger } from '../../../kernel/logger.js';
-import { releaseStaleQueueLocks, selectExpiredLeases, selectOverdueWaitsWithoutJob, selectPendingWithoutJob } from '../workflows.queries.js';
-import { enqueueResume, enqueueStepJobs, resumeJobKeyPrefix, stepJobKeyPrefix } from './jobs.js';
+import { releaseStaleJobLocks, releaseStaleQueueLocks, selectExpiredLeases, selectOverdueWaitsWithoutJob, selectPendingWithoutJob } from '../workflows.queries.js';
+import { enqueueResume, enqueueStepJobs, resumeJob, resumeJobKeyPrefix, stepJobKeyPrefix } from './jobs.js';
+import { signalJob } from './signals.js';
 import { workflowQueuePrefix } from './lanes.js';
 import { dueResumeOf } from './park.js';
 
@@ -10,7 +11,7 @@ import { dueResumeOf } from './park.js';
  * The sweeper (job workflows.sweep, system access): graphile-worker keeps a killed worker's job locked for
  * hours, so the engine never waits for that. Running steps whose lease expired get a new job (its claim
  * takes the step over and counts the lost attempt); pending steps and overdue time waits whose job is gone,
- * or is still locked by a worker that died before committing (locked longer than a lease), get theirs back; workflow queues locked longer than a lease (by a dead worker) are freed. At most
+ * or is still locked by a worker that died before committing (locked longer than a lease), get theirs back; workflow queues locked longer than a lease (by a dead worker) are freed, and so are signal and resume jobs such a worker held. At most
  * `batch` of each per sweep; the next sweep takes the rest.
  */
 const batch = 500;
@@ -19,6 +20,8 @@ const graceSeconds = 60;
 
 export async function sweepSteps(tx: Tx, config: Config, logger: Logger): Promise<void> {
   const released = await releaseStaleQueueLocks(tx, workflowQueuePrefix, config.WORKFLOW_STEP_LEASE_SECONDS);
+  // Signals have no job key (the sweeper could not tell a lost one from a pending one): free the dead worker's lock instead.
+  const freedSignals = await releaseStaleJobLocks(tx, [signalJob.id, resumeJob.id], config.WORKFLOW_STEP_LEASE_SECONDS);
   const expired = await selectExpiredLeases(tx, batch);
   // A job locked longer than a lease is a dead worker's (a step job claims within moments, a resume job is one short transaction).
   const orphaned = await selectPendingWithoutJob(tx, stepJobKeyPrefix, graceSeconds, batch, config.WORKFLOW_STEP_LEASE_SECONDS);
@@ -32,7 +35,7 @@ export async function sweepSteps(tx: Tx, config: Config, logger: Logger): Promis
     const resume = dueResumeOf(step.wait);
     if (resume) await enqueueResume(tx, config, { tenantId: step.tenant_id, runId: step.run_id, stepRunId: step.id, at: new Date(), port: resume.port, output: resume.output });
   }
-  if (released + expired.length + orphaned.length + waits.length > 0) {
-    logger.warn({ releasedQueues: released, expiredLeases: expired.length, pendingWithoutJob: orphaned.length, waitsWithoutJob: waits.length }, 'workflow sweeper recovered steps');
+  if (released + freedSignals + expired.length + orphaned.length + waits.length > 0) {
+    logger.warn({ releasedQueues: released, freedSignalJobs: freedSignals, expiredLeases: expired.length, pendingWithoutJob: orphaned.length, waitsWithoutJob: waits.length }, 'workflow sweeper recovered steps');
   }
 }

@@ -1112,6 +1112,14 @@ export const de: Messages = {
       started: 'Testlauf gestartet.',
       saveFirst: 'Speichern Sie zuerst Ihre Änderungen: Testläufe verwenden die gespeicherte Version.',
     },
+    live: {
+      button: 'Jetzt ausführen',
+      title: 'Jetzt ausführen',
+      description: 'Startet einen echten Lauf der gespeicherten Version: Jeder Schritt tut, was er sagt (Benachrichtigungen, E-Mails, Beiträge, Anfragen, Freigaben).',
+      start: 'Lauf starten',
+      started: 'Lauf gestartet.',
+      saveFirst: 'Speichern Sie zuerst Ihre Änderungen: Läufe verwenden die gespeicherte Version.',
+    },
   },
   nav: {
     label: 'Hauptnavigation',

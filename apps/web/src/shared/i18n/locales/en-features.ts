@@ -470,6 +470,14 @@ export const enFeatures = {
       started: 'Test run started.',
       saveFirst: 'Save your changes first: test runs use the saved version.',
     },
+    live: {
+      button: 'Run now',
+      title: 'Run now',
+      description: 'Starts a real run of the saved version: every step does what it says (notifications, emails, posts, requests, approvals).',
+      start: 'Start run',
+      started: 'Run started.',
+      saveFirst: 'Save your changes first: runs use the saved version.',
+    },
   },
   campaigns: {
     title: 'Campaigns',
