@@ -1,6 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { demoPassword, expectAccessible, signIn, superAdmin, tokenOf } from './helpers';
+import { demoPassword, expectAccessible, signIn, superAdmin, tokenOf, snap } from './helpers';
 
 /**
  * AI settings and runs against the real platform (offline provider: deterministic, free, confidence ≤ 0.6):
@@ -8,16 +7,12 @@ import { demoPassword, expectAccessible, signIn, superAdmin, tokenOf } from './h
  * policy, finds the locked one read-only and is told clearly when one is locked while he edits it; he tests
  * a provider connection that is refused; agent runs he starts through the API show in /ai/runs with their
  * detail (a queued run is followed until it finishes) and in the approvals inbox. Screenshots go to
- * /tmp/shots-ai.
+ * e2e/artifacts.
  */
 
 const admin = 'admin@northwind.test';
-const shots = '/tmp/shots-ai';
-
-async function shot(page: Page, name: string) {
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-}
+/** Screenshots under e2e/artifacts, named after this spec. */
+const shot = (page: Page, name: string) => snap(page, `ai-settings-${name}`);
 
 function authed(token: string) {
   return { authorization: `Bearer ${token}` };

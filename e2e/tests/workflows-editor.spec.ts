@@ -1,6 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { expectAccessible, signIn, uniqueSuffix } from './helpers';
+import { expectAccessible, signIn, uniqueSuffix, snap } from './helpers';
 
 /**
  * The workflow editor against the real platform. Eva (editor) draws a manual workflow in the console —
@@ -11,12 +10,8 @@ import { expectAccessible, signIn, uniqueSuffix } from './helpers';
  */
 
 const editor = 'bella.editor@northwind.test';
-const shots = '/tmp/shots-wf-editor';
-
-async function shot(page: Page, name: string) {
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-}
+/** Screenshots under e2e/artifacts, named after this spec. */
+const shot = (page: Page, name: string) => snap(page, `wf-editor-${name}`);
 
 test.use({ viewport: { width: 1440, height: 1000 } });
 

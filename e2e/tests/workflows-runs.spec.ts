@@ -1,6 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { demoPassword, expectAccessible, signIn, uniqueSuffix } from './helpers';
+import { demoPassword, expectAccessible, signIn, uniqueSuffix, snap } from './helpers';
 
 /**
  * The workflow run list and inspector against the real platform. Bruno (account admin) makes the workflows
@@ -12,8 +11,6 @@ import { demoPassword, expectAccessible, signIn, uniqueSuffix } from './helpers'
 
 const starter = 'bella.admin@northwind.test';
 const editor = 'bella.editor@northwind.test';
-const shots = '/tmp/shots-wf-runs';
-
 type Api = { send: (method: 'GET' | 'POST', url: string, data?: unknown) => Promise<Record<string, unknown>> };
 
 async function apiAs(request: APIRequestContext, email: string): Promise<Api> {
@@ -41,10 +38,8 @@ async function startRun(api: Api, workflowId: string, input: Record<string, unkn
   return (await api.send('POST', `/api/workflows/${workflowId}/runs`, { input })).id as string;
 }
 
-async function shot(page: Page, name: string) {
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-}
+/** Screenshots under e2e/artifacts, named after this spec. */
+const shot = (page: Page, name: string) => snap(page, `wf-runs-${name}`);
 
 const stepOf = (page: Page, nodeId: string) => page.locator(`[data-testid="step-run"][data-node-id="${nodeId}"]`);
 const canvasNode = (page: Page, nodeId: string) => page.locator(`[data-testid="workflow-node"][data-node-id="${nodeId}"]`);
