@@ -1,5 +1,6 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn, uniqueSuffix, snap } from './helpers';
+import { canvasNode, connect } from './workflow-canvas';
 
 /**
  * The workflow editor against the real platform. Eva (editor) draws a manual workflow in the console —
@@ -15,19 +16,7 @@ const shot = (page: Page, name: string) => snap(page, `wf-editor-${name}`);
 
 test.use({ viewport: { width: 1440, height: 1000 } });
 
-const canvasNode = (page: Page, nodeId: string) => page.locator(`[data-testid="workflow-node"][data-node-id="${nodeId}"]`);
 
-/** Draws an edge the way a person does: press on a port, move to the target's input handle, release. */
-async function connect(page: Page, from: Locator, to: Locator) {
-  const start = await from.boundingBox();
-  const end = await to.boundingBox();
-  if (!start || !end) throw new Error('handle not visible');
-  await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 5 });
-  await page.mouse.move(end.x + end.width / 2, end.y + end.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
 
 test('an editor draws, checks, saves twice and test-runs a workflow, then installs a template', async ({ page }) => {
   test.setTimeout(120_000);

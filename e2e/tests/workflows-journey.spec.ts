@@ -1,4 +1,5 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { canvasNode, connect, stepOf } from './workflow-canvas';
 import { signIn, uniqueSuffix } from './helpers';
 
 /**
@@ -13,20 +14,7 @@ const approver = 'bella.admin@northwind.test';
 
 test.use({ viewport: { width: 1440, height: 1000 } });
 
-const canvasNode = (page: Page, nodeId: string) => page.locator(`[data-testid="workflow-node"][data-node-id="${nodeId}"]`);
-const stepOf = (page: Page, nodeId: string) => page.locator(`[data-testid="step-run"][data-node-id="${nodeId}"]`);
 
-/** Draws an edge as a person does: press on a port, move to the target's input handle, release. */
-async function connect(page: Page, from: Locator, to: Locator) {
-  const start = await from.boundingBox();
-  const end = await to.boundingBox();
-  if (!start || !end) throw new Error('handle not visible');
-  await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 5 });
-  await page.mouse.move(end.x + end.width / 2, end.y + end.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
 
 test('a workflow built in the editor runs, waits for its approval, and completes once approved', async ({ page, browser }) => {
   test.setTimeout(150_000);

@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { demoPassword, expectAccessible, signIn, uniqueSuffix, snap } from './helpers';
+import { canvasNode, stepOf } from './workflow-canvas';
 
 /**
  * The workflow run list and inspector against the real platform. Bruno (account admin) makes the workflows
@@ -41,8 +42,6 @@ async function startRun(api: Api, workflowId: string, input: Record<string, unkn
 /** Screenshots under e2e/artifacts, named after this spec. */
 const shot = (page: Page, name: string) => snap(page, `wf-runs-${name}`);
 
-const stepOf = (page: Page, nodeId: string) => page.locator(`[data-testid="step-run"][data-node-id="${nodeId}"]`);
-const canvasNode = (page: Page, nodeId: string) => page.locator(`[data-testid="workflow-node"][data-node-id="${nodeId}"]`);
 
 test('an editor follows a run through its approval, cancels another and retries a refused step', async ({ page, request }) => {
   test.setTimeout(150_000);
