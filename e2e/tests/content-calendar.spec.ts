@@ -64,9 +64,10 @@ test('an editor moves a scheduled post with the Move… dialog, is warned of a c
   const token = await tokenOf(request, editor);
   const feed = await createFeed(request);
   const suffix = uniqueSuffix();
-  // Tomorrow at whole hours (Rome), so both posts sit in today's month and week views or the next.
+  // Tomorrow at 10:00 on the Rome clock, so both posts sit in today's month and week views or the next, and
+  // every time this test moves them to stays inside that day (an event running past midnight is drawn twice).
   const hour = 3600_000;
-  const base = new Date(Math.ceil((Date.now() + 26 * hour) / hour) * hour);
+  const base = new Date(Date.parse(romeNine(romeInput(new Date(Date.now() + 24 * hour)).slice(0, 10))) + hour);
   const first = `Focaccia ${suffix}`;
   const second = `Tiramisu ${suffix}`;
   const firstId = await schedulePost(request, token, feed, first, base);
