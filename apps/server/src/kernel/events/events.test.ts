@@ -100,6 +100,74 @@ describe('domain events', () => {
     expect(new Date(jobs[0]!.run_at).getTime()).toBe(later.getTime());
   });
 
+  it('an emit that finds its tenant’s batch job pending joins it without calling the queue; one that finds it running queues the next', async () => {
+    const tenant = await tenantWithEvents();
+    const type = `test.joined-${uniqueSuffix()}`;
+    const key = `events:${tenant}`;
+    const job = () => t.owner.query<{ id: string; revision: number }>('SELECT id, revision FROM graphile_worker._private_jobs WHERE key = $1', [key]);
+    await withTenant({ db: t.kernel.db, tenantId: tenant }, async (tx) => {
+      for (const n of [1, 2, 3]) await emitEvent(tx, { tenantId: tenant, type, payload: { n } });
+      // Still the job the first emit added: add_job would have raised its revision (a replace by key).
+      const pending = await tx.execute<{ revision: number }>(sql`SELECT revision FROM graphile_worker._private_jobs WHERE key = ${key}`);
+      expect(pending.rows).toEqual([{ revision: 0 }]);
+      // A worker takes it (graphile-worker locks it): the next emit queues a batch of its own.
+      await tx.execute(sql`UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'events-test' WHERE key = ${key}`);
+      await emitEvent(tx, { tenantId: tenant, type, payload: { n: 4 } });
+    });
+    const after = await t.owner.query<{ key: string | null; locked: boolean }>(
+      `SELECT key, locked_at IS NOT NULL AS locked FROM graphile_worker._private_jobs WHERE key = $1 OR locked_by = 'events-test' ORDER BY id`,
+      [key],
+    );
+    expect(after.rows).toEqual([
+      { key: null, locked: true },
+      { key, locked: false },
+    ]);
+    await t.owner.query(`DELETE FROM graphile_worker._private_jobs WHERE key = $1 OR locked_by = 'events-test'`, [key]);
+    expect((await job()).rows).toEqual([]);
+  });
+
+  it('a batch job taken while an emitter that joined it is still open waits for that emitter and delivers its event', async () => {
+    const tenant = await tenantWithEvents();
+    const type = `test.barrier-${uniqueSuffix()}`;
+    const key = `events:${tenant}`;
+    const deliveries = subscribeRecorder(type);
+    const first = await withTenant({ db: t.kernel.db, tenantId: tenant }, (tx) => emitEvent(tx, { tenantId: tenant, type, payload: { n: 1 } }));
+    // A second emitter joins the pending job and stays open.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let joined!: (id: string) => void;
+    const joinedId = new Promise<string>((resolve) => (joined = resolve));
+    const emitter = withTenant({ db: t.kernel.db, tenantId: tenant }, async (tx) => {
+      joined(await emitEvent(tx, { tenantId: tenant, type, payload: { n: 2 } }));
+      await gate;
+    });
+    const second = await joinedId;
+    // A worker takes the job (as graphile-worker does, locked before it runs) and runs it.
+    const taken = await t.owner.query<{ payload: unknown }>(
+      `UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'events-test' WHERE key = $1 RETURNING payload`,
+      [key],
+    );
+    expect(taken.rows).toHaveLength(1);
+    const batch = runBatch(taken.rows[0]!.payload);
+    // It waits on the outbox lock of its key, not reading yet.
+    await expect
+      .poll(async () => {
+        const waiting = await t.owner.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = hashtext('omni.outbox')::oid AND objid = hashtext($1)::oid`, [key]);
+        return waiting.rowCount;
+      })
+      .toBe(1);
+    expect(deliveries).toEqual([]);
+    release();
+    await emitter;
+    await batch;
+    expect(deliveries.map((delivery) => delivery.event.id)).toEqual([first, second]);
+    expect(Object.values(await outbox([first, second]))).toEqual([
+      { dispatched: true, failures: 0 },
+      { dispatched: true, failures: 0 },
+    ]);
+    await t.owner.query(`DELETE FROM graphile_worker._private_jobs WHERE locked_by = 'events-test'`);
+  });
+
   it('one batch job delivers all of its tenant’s events, in order, to every subscriber, inside the tenant, and marks them dispatched', async () => {
     const tenant = await tenantWithEvents();
     const type = `test.delivered-${uniqueSuffix()}`;

@@ -36,8 +36,10 @@ export function createEventBus(): EventBus {
 /**
  * How the outbox is dispatched. Each emit schedules its tenant's batch job (job key `events:<tenantId>`,
  * `events:platform` for platform events), due `batchDelayMs` later; further emits before a worker takes it
- * join it (the pending job keeps its run_at, so a steady stream cannot postpone it). With no delay, batches
- * form while the job waits in the queue, i.e. exactly when the workers are busy. The job delivers the tenant's
+ * join it without calling the queue at all (outbox_join_pending_batch, migration 0023: a shared advisory
+ * lock on the key held until the emitter commits, which the batch job waits out before it reads, see
+ * waitForEmitters), and the pending job keeps its run_at, so a steady stream cannot postpone it. With no
+ * delay, batches form while the job waits in the queue, i.e. exactly when the workers are busy. The job delivers the tenant's
  * undispatched events in order, at most `batchSize` at a time (a full batch queues the next at once),
  * each to all its subscribers inside the tenant's transaction, and marks them dispatched. An event one of
  * whose subscribers throws is rolled back alone (the batch is redone with a savepoint per event), leaves
@@ -85,6 +87,7 @@ export const dispatchEventsJob = defineJob({
   payload: z.object({}),
   transactional: false,
   async run(ctx) {
+    await waitForEmitters(ctx, batchKey(ctx.tenantId));
     const inScope = (fn: (tx: Tx) => Promise<void>) =>
       ctx.tenantId ? withTenant({ db: ctx.db, tenantId: ctx.tenantId }, fn) : withSystemAccess(ctx, 'events: dispatch the platform outbox', fn);
     try {
@@ -95,6 +98,16 @@ export const dispatchEventsJob = defineJob({
     }
   },
 });
+
+/**
+ * The barrier of the batch job, once it is fetched (locked, so new emitters queue the next batch): wait until
+ * every emitter that saw it pending and joined it has committed, so the batch reads their events. The
+ * exclusive lock on the key is taken and released in one statement of its own (autocommit), not held
+ * through the subscribers: a subscriber waiting for a row an emitter holds would otherwise deadlock.
+ */
+async function waitForEmitters(ctx: JobContext, key: string): Promise<void> {
+  await ctx.db.pool.query(`SELECT pg_advisory_xact_lock(hashtext('omni.outbox'), hashtext($1))`, [key]);
+}
 
 async function dispatchBatch(ctx: JobContext, tx: Tx, isolate: boolean): Promise<void> {
   const scope = ctx.tenantId ? sql`tenant_id = ${ctx.tenantId}` : sql`tenant_id IS NULL`;
@@ -142,11 +155,13 @@ export async function emitEvent(
   tx: Tx,
   event: { tenantId: string | null; type: string; payload: Record<string, unknown> },
 ): Promise<string> {
-  const enqueue = addJobCall(dispatchEventsJob, {}, { tenantId: event.tenantId, key: batchKey(event.tenantId), delayMs: outboxDispatch.batchDelayMs, preserveRunAt: true });
+  const key = batchKey(event.tenantId);
+  const enqueue = addJobCall(dispatchEventsJob, {}, { tenantId: event.tenantId, key, delayMs: outboxDispatch.batchDelayMs, preserveRunAt: true });
+  // CASE evaluates in order: the batch job is queued only when no pending one was joined.
   const inserted = await tx.execute<{ id: string }>(sql`
     WITH event AS (
       INSERT INTO outbox_events (tenant_id, type, payload) VALUES (${event.tenantId}, ${event.type}, ${JSON.stringify(event.payload)}::jsonb) RETURNING id
     )
-    SELECT event.id, (${enqueue}).id AS job_id FROM event`);
+    SELECT event.id, CASE WHEN outbox_join_pending_batch(${key}::text) THEN NULL ELSE (${enqueue}).id END AS job_id FROM event`);
   return inserted.rows[0]!.id;
 }
