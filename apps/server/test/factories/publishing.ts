@@ -1,4 +1,5 @@
 import type { PublishTarget, PublishTargetDetail } from '@omni/contracts/publishing';
+import { queueDueMetricsCollections } from '../../src/modules/publishing/use-cases/collect-metrics.js';
 import { request, type TestApp } from '../harness.js';
 import { registerTenant, type RegisteredTenant } from './tenancy.js';
 
@@ -93,4 +94,27 @@ export async function findQueuedJob(t: TestApp, key: string): Promise<{ run_at: 
     [key],
   );
   return rows.rows[0] ?? null;
+}
+
+/**
+ * Run the publishing.queue-metrics use case now (the minute job): the first engagement snapshot of every
+ * published target not queued yet gets its job. Cross-tenant: it also queues other test processes' targets.
+ */
+export async function queueFirstMetrics(t: TestApp): Promise<number> {
+  return queueDueMetricsCollections(t.kernel);
+}
+
+/**
+ * In one snapshot: when a target was published, when its first engagement snapshot is due and not queued yet
+ * (metrics_due_at), and the run_at of its queued first-snapshot job (`metrics:<id>:1`; null: none pending).
+ */
+export async function readFirstMetrics(t: TestApp, id: string): Promise<{ publishedAt: Date | null; dueAt: Date | null; jobRunAt: Date | null }> {
+  const rows = await t.owner.query<{ published_at: Date | null; metrics_due_at: Date | null; job_run_at: Date | null }>(
+    `SELECT p.published_at, p.metrics_due_at,
+            (SELECT j.run_at FROM graphile_worker._private_jobs j WHERE j.key = 'metrics:' || p.id || ':1') AS job_run_at
+       FROM publish_targets p WHERE p.id = $1`,
+    [id],
+  );
+  const row = rows.rows[0]!;
+  return { publishedAt: row.published_at, dueAt: row.metrics_due_at, jobRunAt: row.job_run_at };
 }

@@ -5,6 +5,7 @@ import { signatureHeaderFor } from '../../src/modules/feeds/index.js';
 import { createTestNote, openTestRequest, testSubjectType } from '../factories/approvals.js';
 import { request, uniqueSuffix, type TestApp } from '../harness.js';
 import { multipartBody, uploadReadyImage } from '../factories/media.js';
+import { queueFirstMetrics } from '../factories/publishing.js';
 import { holdAssets } from '../../src/modules/media/index.js';
 import { withTenant } from '../../src/kernel/db/tenancy.js';
 import { computeWebhookSignature } from '../../src/kernel/crypto/webhook-signatures.js';
@@ -100,10 +101,11 @@ export async function populateTenant(t: TestApp, tenant: SweepTenant): Promise<{
   expectStatus(connect, 200, 'start connecting Facebook');
 
   // Publishing: a post published now on the sandbox connection (target, attempt, transitions), and its
-  // first engagement snapshot (the +1 h collection brought forward).
+  // first engagement snapshot (queued as publishing.queue-metrics does, the +1 h collection brought forward).
   const post = await request(t.app, { method: 'POST', url: '/api/publishing/targets', token, payload: { connectionId: sandbox.json().id, content: { text: `Published ${suffix}` }, scheduledAt: null } });
   expectStatus(post, 201, 'publish a post now');
   await t.drainJobs();
+  await queueFirstMetrics(t);
   await t.owner.query('UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1', [`metrics:${post.json().id}:1`]);
   await t.drainJobs();
   const published = await request(t.app, { url: `/api/publishing/targets/${post.json().id}`, token });

@@ -8,6 +8,8 @@ import {
   findQueuedJob,
   getTargetDetail,
   makeDue,
+  queueFirstMetrics,
+  readFirstMetrics,
   readTargetRow,
   waitUntilSettled,
   type PublishingTenant,
@@ -16,9 +18,10 @@ import { createTestApp, request, type TestApp } from '../../../test/harness.js';
 import { withSystemAccess } from '../../kernel/db/tenancy.js';
 import { enqueueJob, executeJob } from '../../kernel/jobs/jobs.js';
 import { getProvider, loadPublishingConnection, overrideProvider, ProviderError } from '../social/index.js';
-import { collectMetricsJob, sweepJob } from './publishing.jobs.js';
+import { collectMetricsJob, queueMetricsJob, sweepJob } from './publishing.jobs.js';
 import { claimDueTargets } from './publishing.queries.js';
 import { canTransition, retryDelaySeconds } from './publishing.state.js';
+import { queueDueMetricsCollections } from './use-cases/collect-metrics.js';
 import { dispatchDueTargets } from './use-cases/dispatch.js';
 
 /** Leave a target as a worker that died mid-publish would: publishing, with attempt 1 open since `minutesAgo`. */
@@ -66,10 +69,82 @@ describe('publishing engine', () => {
     expect(detail.transitions.map((transition) => `${transition.from}→${transition.to}`)).toEqual(['null→scheduled', 'scheduled→publishing', 'publishing→published']);
     const row = await readTargetRow(t, target.id);
     expect(await countSandboxPosts(t, row.idempotency_key)).toBe(1);
-    // Engagement is a chain: only the +1 h snapshot is queued; each one queues the next.
+    // Engagement: publishing marks the +1 h snapshot due and queues no job; the minute job queues it, in a
+    // batch, at publishing + 1 h. (Test processes share the queue: another one's run may have queued it
+    // already, never both.) It is a chain: only that snapshot is queued; each one queues the next.
+    const published = await readFirstMetrics(t, target.id);
+    const dueAt = published.publishedAt!.getTime() + 3600_000;
+    expect([[dueAt, null], [null, dueAt]]).toContainEqual([published.dueAt?.getTime() ?? null, published.jobRunAt?.getTime() ?? null]);
+    await queueFirstMetrics(t);
+    expect(await readFirstMetrics(t, target.id)).toEqual({ publishedAt: published.publishedAt, dueAt: null, jobRunAt: new Date(dueAt) });
     expect(await findQueuedJob(t, `metrics:${target.id}:1`)).toMatchObject({ task: 'publishing.collect-metrics' });
     expect(await findQueuedJob(t, `metrics:${target.id}:6`)).toBeNull();
     expect(await findQueuedJob(t, `metrics:${target.id}:72`)).toBeNull();
+  });
+
+  /** The pending jobs with these keys: id, revision (bumped when a job is queued again), run_at, payload. */
+  async function readQueuedJobs(keys: string[]) {
+    const rows = await t.owner.query<{ key: string; id: string; revision: number; run_at: Date; task: string; payload: { tenantId: string; data: unknown } }>(
+      `SELECT j.key, j.id, j.revision, j.run_at, t.identifier AS task, j.payload FROM graphile_worker._private_jobs j
+         JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE j.key = ANY($1::text[]) ORDER BY j.key`,
+      [keys],
+    );
+    return rows.rows;
+  }
+
+  /** Targets published now: `count` in the file's tenant, `otherCount` in a new one. */
+  async function publishInTwoTenants(count: number, otherCount: number) {
+    const other = await createPublishingTenant(t);
+    const targets = [];
+    for (let index = 0; index < count + otherCount; index += 1) {
+      const owner = index < count ? tenant : other;
+      targets.push({ tenantId: owner.tenant.id, ...(await createTarget(t, owner, { text: `Batch ${index}`, scheduledAt: null })) });
+    }
+    await dispatchAndDrain(t, ...targets.map((target) => target.id));
+    for (const target of targets) expect((await readTargetRow(t, target.id)).status).toBe('published');
+    return targets;
+  }
+
+  it('queues the first engagement snapshot of published targets of several tenants in one run, and only once', async () => {
+    const targets = await publishInTwoTenants(3, 2);
+    const keys = targets.map((target) => `metrics:${target.id}:1`);
+
+    // One run of the minute job (cross-tenant: other test processes' targets too) queues all of them, each in its tenant.
+    expect(queueMetricsJob.cron).toBe('* * * * *');
+    await executeJob(t.kernel, queueMetricsJob, { tenantId: null, data: {} }, { jobId: 'queue-metrics', attempt: 1 });
+    const queued = await readQueuedJobs(keys);
+    expect(queued).toHaveLength(targets.length);
+    for (const target of targets) {
+      const first = await readFirstMetrics(t, target.id);
+      expect(first.dueAt).toBeNull();
+      expect(first.jobRunAt?.getTime()).toBe(first.publishedAt!.getTime() + 3600_000);
+      expect(queued.find((job) => job.key === `metrics:${target.id}:1`)).toMatchObject({
+        task: 'publishing.collect-metrics',
+        payload: { tenantId: target.tenantId, data: { targetId: target.id, hoursAfterPublish: 1 } },
+      });
+    }
+
+    // Once: the next run leaves these jobs as they are (not queued again: same job, same revision).
+    await queueFirstMetrics(t);
+    expect(await readQueuedJobs(keys)).toEqual(queued);
+  });
+
+  it('queues in batches: after a full batch the next one at once, up to the run’s limit; the next run goes on', async () => {
+    const targets = await publishInTwoTenants(3, 2);
+    const keys = targets.map((target) => `metrics:${target.id}:1`);
+    // Put back any another test process queued meanwhile: five targets wait, so two batches of two are full.
+    await t.owner.query(`DELETE FROM graphile_worker._private_jobs WHERE key = ANY($1::text[])`, [keys]);
+    await t.owner.query(`UPDATE publish_targets SET metrics_due_at = published_at + interval '1 hour' WHERE id = ANY($1::uuid[])`, [targets.map((target) => target.id)]);
+
+    expect(await queueDueMetricsCollections(t.kernel, { batch: 2, maxBatches: 2 })).toBe(4);
+    const left = await t.owner.query<{ count: number }>(`SELECT count(*)::int AS count FROM publish_targets WHERE id = ANY($1::uuid[]) AND metrics_due_at IS NOT NULL`, [
+      targets.map((target) => target.id),
+    ]);
+    expect(left.rows[0]!.count).toBeGreaterThan(0);
+    expect(await readQueuedJobs(keys)).toHaveLength(targets.length - left.rows[0]!.count);
+    // The next run takes the rest; a batch that is not full ends it.
+    await queueFirstMetrics(t);
+    expect(await readQueuedJobs(keys)).toHaveLength(targets.length);
   });
 
   it('queues a dispatcher wake-up at the target’s time, so an idle system publishes without polling', async () => {
@@ -93,7 +168,8 @@ describe('publishing engine', () => {
       payload: { likes: 7, comments: 2, shares: 1, impressions: 120, clicks: 9 },
     });
     expect(engagement.statusCode).toBe(200);
-    // The +1 h snapshot, brought forward.
+    // The +1 h snapshot, queued by the minute job and brought forward.
+    await queueFirstMetrics(t);
     await t.owner.query(`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1`, [`metrics:${target.id}:1`]);
     await t.drainJobs();
 
@@ -120,7 +196,6 @@ describe('publishing engine', () => {
   it('a snapshot whose attempts all fail still queues the next one of the series (only on its last attempt)', async () => {
     const target = await createTarget(t, tenant, { text: 'Metrics down', scheduledAt: null });
     await dispatchAndDrain(t, target.id);
-    await t.owner.query('DELETE FROM graphile_worker._private_jobs WHERE key = $1', [`metrics:${target.id}:1`]);
     const sandbox = getProvider(t.kernel, 'sandbox');
     overrideProvider(t.kernel, {
       ...sandbox,

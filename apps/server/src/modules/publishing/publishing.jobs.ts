@@ -3,7 +3,7 @@ import type { Tx } from '../../kernel/db/database.js';
 import { withTenant } from '../../kernel/db/tenancy.js';
 import { defineJob, enqueueJob, enqueueJobs, removeJob, requireJobTenant, requireTransaction } from '../../kernel/jobs/jobs.js';
 import { findTarget, type TargetRow } from './publishing.queries.js';
-import { collectTargetMetrics } from './use-cases/collect-metrics.js';
+import { collectTargetMetrics, queueDueMetricsCollections } from './use-cases/collect-metrics.js';
 import { runDispatcher, sweepTargets } from './use-cases/dispatch.js';
 import { publishTarget } from './use-cases/publish-target.js';
 import { reconcileTarget } from './use-cases/reconcile-target.js';
@@ -61,6 +61,21 @@ export const sweepJob = defineJob({
 });
 
 /**
+ * Every minute: the first engagement snapshot of targets published since, queued in batches (one add_jobs
+ * statement per batch, not one add_job per post in the publishing transaction); each batch its own
+ * system-access transaction.
+ */
+export const queueMetricsJob = defineJob({
+  id: 'publishing.queue-metrics',
+  payload: z.object({}),
+  cron: '* * * * *',
+  transactional: false,
+  run: async (ctx) => {
+    await queueDueMetricsCollections(ctx);
+  },
+});
+
+/**
  * One engagement snapshot of a published target; it queues the next one of the series (metricsScheduleHours)
  * when it is stored or found unavailable, or when its last attempt failed, so one job per target is pending.
  */
@@ -87,7 +102,7 @@ export const collectMetricsJob = defineJob({
   },
 });
 
-export const publishingJobs = [dispatchJob, publishJob, reconcileJob, sweepJob, collectMetricsJob];
+export const publishingJobs = [dispatchJob, publishJob, reconcileJob, sweepJob, queueMetricsJob, collectMetricsJob];
 
 /** Hours after publishing at which engagement is collected. */
 export const metricsScheduleHours = [1, 6, 24, 72];
@@ -139,10 +154,25 @@ export async function cancelReconcile(tx: Tx, targetId: string): Promise<void> {
   await removeJob(tx, `reconcile:${targetId}`);
 }
 
-/** The first engagement snapshot of a post just published; each snapshot queues the next (a chain, one job at a time). */
-export async function scheduleMetricsCollection(tx: Tx, tenantId: string, targetId: string, publishedAt: Date): Promise<void> {
+/**
+ * When the first engagement snapshot of a post published at `publishedAt` is due: stored on the target
+ * (metrics_due_at) by the transaction that publishes it, queued later by publishing.queue-metrics.
+ */
+export function firstMetricsDueAt(publishedAt: Date): Date {
+  return new Date(publishedAt.getTime() + metricsScheduleHours[0]! * 3600_000);
+}
+
+/**
+ * The first engagement snapshot of these published targets, each at its due time (in the past: at once), in
+ * one statement; each snapshot queues the next (a chain, one job at a time).
+ */
+export async function enqueueFirstMetricsCollections(tx: Tx, targets: Array<{ tenantId: string; targetId: string; dueAt: Date }>): Promise<void> {
   const hours = metricsScheduleHours[0]!;
-  await enqueueMetricsCollection(tx, tenantId, targetId, hours, new Date(publishedAt.getTime() + hours * 3600_000));
+  await enqueueJobs(
+    tx,
+    collectMetricsJob,
+    targets.map(({ tenantId, targetId, dueAt }) => ({ payload: { targetId, hoursAfterPublish: hours }, options: { tenantId, key: metricsJobKey(targetId, hours), runAt: dueAt } })),
+  );
 }
 
 /** The snapshot after the one taken `hoursAfterPublish` hours after publishing, if the series goes on. */
@@ -156,5 +186,7 @@ export async function scheduleNextMetricsCollection(tx: Tx, target: TargetRow, h
 }
 
 async function enqueueMetricsCollection(tx: Tx, tenantId: string, targetId: string, hours: number, runAt: Date): Promise<void> {
-  await enqueueJob(tx, collectMetricsJob, { targetId, hoursAfterPublish: hours }, { tenantId, key: `metrics:${targetId}:${hours}`, runAt });
+  await enqueueJob(tx, collectMetricsJob, { targetId, hoursAfterPublish: hours }, { tenantId, key: metricsJobKey(targetId, hours), runAt });
 }
+
+const metricsJobKey = (targetId: string, hours: number) => `metrics:${targetId}:${hours}`;

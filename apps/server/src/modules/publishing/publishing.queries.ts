@@ -144,6 +144,8 @@ export type TargetChanges = Partial<{
   lastError: string | null;
   lastErrorKind: string | null;
   publishedAt: Date | null;
+  /** The first engagement snapshot is due then and not queued yet (set when published; takeDueMetricsTargets clears it). */
+  metricsDueAt: Date | null;
 }>;
 
 const changeColumns: Record<keyof TargetChanges, string> = {
@@ -159,6 +161,7 @@ const changeColumns: Record<keyof TargetChanges, string> = {
   lastError: 'last_error',
   lastErrorKind: 'last_error_kind',
   publishedAt: 'published_at',
+  metricsDueAt: 'metrics_due_at',
 };
 
 function targetAssignments(changes: TargetChanges): SQL {
@@ -673,4 +676,23 @@ export async function clearExpiredDispatchMarks(tx: Tx, dispatchedBefore: Date):
     UPDATE publish_targets SET dispatched_at = NULL, updated_at = now()
      WHERE status = 'scheduled' AND dispatched_at IS NOT NULL AND dispatched_at < ${instant(dispatchedBefore)}`);
   return result.rowCount ?? 0;
+}
+
+/**
+ * Published targets whose first engagement snapshot is waiting to be queued, oldest first, at most `limit`:
+ * taken in one statement (locked, SKIP LOCKED so concurrent runs split the rows, metrics_due_at cleared),
+ * each with the time the snapshot is due. The caller queues their jobs in the same transaction.
+ */
+export async function takeDueMetricsTargets(tx: Tx, limit: number): Promise<Array<{ id: string; tenantId: string; metricsDueAt: Date }>> {
+  const rows = await tx.execute<{ id: string; tenant_id: string; metrics_due_at: string }>(sql`
+    WITH due AS (
+      SELECT id, metrics_due_at FROM publish_targets
+       WHERE metrics_due_at IS NOT NULL
+       ORDER BY metrics_due_at LIMIT ${limit}
+         FOR UPDATE SKIP LOCKED
+    )
+    UPDATE publish_targets t SET metrics_due_at = NULL
+      FROM due WHERE t.id = due.id
+    RETURNING t.id, t.tenant_id, due.metrics_due_at`);
+  return rows.rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, metricsDueAt: asDate(row.metrics_due_at) }));
 }

@@ -10,6 +10,8 @@ import {
   getTargetDetail,
   inOneHour,
   makeDue,
+  queueFirstMetrics,
+  readFirstMetrics,
   readTargetRow,
   waitUntilSettled,
   type PublishingTenant,
@@ -87,6 +89,13 @@ describe('publishing: resolution and retry by people', () => {
     const after = await getTargetDetail(t, tenant, detail.id);
     expect(after.transitions.at(-1)).toMatchObject({ from: 'unconfirmed', to: 'published', reason: `resolved by ${tenant.email}: published, https://social.example.com/p/42 (note: seen on the feed)` });
     expect(after.attempts.at(-1)).toMatchObject({ outcome: 'published', errorMessage: `Confirmed published by ${tenant.email}.` });
+    // The first engagement snapshot is due at the confirmation + 1 h, queued by the minute job (or already
+    // by another test process's run: never both).
+    const published = await readFirstMetrics(t, detail.id);
+    const dueAt = published.publishedAt!.getTime() + 3600_000;
+    expect([[dueAt, null], [null, dueAt]]).toContainEqual([published.dueAt?.getTime() ?? null, published.jobRunAt?.getTime() ?? null]);
+    await queueFirstMetrics(t);
+    expect(await readFirstMetrics(t, detail.id)).toEqual({ publishedAt: published.publishedAt, dueAt: null, jobRunAt: new Date(dueAt) });
     expect(await findQueuedJob(t, `metrics:${detail.id}:1`)).toMatchObject({ task: 'publishing.collect-metrics' });
     expect(await findQueuedJob(t, `reconcile:${detail.id}`)).toBeNull();
     const events = await t.owner.query(`SELECT type FROM outbox_events WHERE tenant_id = $1 AND payload->>'targetId' = $2`, [tenant.tenant.id, detail.id]);
@@ -103,6 +112,7 @@ describe('publishing: resolution and retry by people', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'published', externalId: null, externalUrl: null });
     expect((await getTargetDetail(t, tenant, detail.id)).transitions.at(-1)?.reason).toBe(`resolved by ${tenant.email}: published, no link given`);
+    await queueFirstMetrics(t);
     await t.owner.query(`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = $1`, [`metrics:${detail.id}:1`]);
     await t.drainJobs();
     expect((await getTargetDetail(t, tenant, detail.id)).latestMetrics).toBeNull();

@@ -1,7 +1,7 @@
 import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
- * Drizzle mirror of migrations/0004_publishing.sql and 0006_publishing_settings.sql (the SQL holds the checks, indexes and row-level
+ * Drizzle mirror of migrations/0004_publishing.sql, 0006_publishing_settings.sql and 0022_publish_metrics_due.sql (the SQL holds the checks, indexes and row-level
  * security). The queries use raw SQL for locking and window functions; these definitions document the
  * shape and type the rows.
  */
@@ -27,6 +27,8 @@ export const publishTargets = pgTable('publish_targets', {
   lastError: text('last_error'),
   lastErrorKind: text('last_error_kind'),
   publishedAt: at('published_at'),
+  /** The first engagement snapshot is due then and not queued yet (0022): publishing.queue-metrics queues it. */
+  metricsDueAt: at('metrics_due_at'),
   createdBy: uuid('created_by'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),

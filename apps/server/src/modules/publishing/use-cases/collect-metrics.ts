@@ -1,8 +1,9 @@
 import type { Tx } from '../../../kernel/db/database.js';
-import { withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
+import { withSystemAccess, withTenant, withTenantRead } from '../../../kernel/db/tenancy.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { loadPublishingConnection, ProviderError } from '../../social/index.js';
-import { findTarget, insertMetrics, type TargetRow } from '../publishing.queries.js';
+import { enqueueFirstMetricsCollections } from '../publishing.jobs.js';
+import { findTarget, insertMetrics, takeDueMetricsTargets, type TargetRow } from '../publishing.queries.js';
 
 export type CollectOutcome = 'collected' | 'skipped' | 'unavailable';
 
@@ -44,4 +45,31 @@ export async function collectTargetMetrics(
     await afterSnapshot(tx, target);
   });
   return 'collected';
+}
+
+/** How many targets' first snapshots one batch queues, and how many batches one run takes (the next minute's goes on). */
+export type MetricsQueueLimits = { batch: number; maxBatches: number };
+
+const metricsQueueLimits: MetricsQueueLimits = { batch: 2000, maxBatches: 10 };
+
+/**
+ * The publishing.queue-metrics job (system access, every minute): published targets whose first engagement
+ * snapshot is not queued yet (metrics_due_at) get their collect-metrics job, due at that time (a run late
+ * by a backlog queues it in the past: it runs at once). Each batch is one transaction: the rows taken and
+ * cleared in one statement, the jobs queued in one more. A full batch is followed by the next at once, up
+ * to maxBatches. Returns how many were queued.
+ */
+export async function queueDueMetricsCollections(kernel: Kernel, limits: MetricsQueueLimits = metricsQueueLimits): Promise<number> {
+  let queued = 0;
+  for (let round = 0; round < limits.maxBatches; round += 1) {
+    const taken = await withSystemAccess(kernel, 'job:publishing.queue-metrics', async (tx) => {
+      const targets = await takeDueMetricsTargets(tx, limits.batch);
+      await enqueueFirstMetricsCollections(tx, targets.map((target) => ({ tenantId: target.tenantId, targetId: target.id, dueAt: target.metricsDueAt })));
+      return targets.length;
+    });
+    queued += taken;
+    if (taken < limits.batch) break;
+  }
+  if (queued > 0) kernel.logger.debug({ queued }, 'publishing: first engagement snapshots queued');
+  return queued;
 }

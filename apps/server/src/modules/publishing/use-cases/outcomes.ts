@@ -2,7 +2,7 @@ import type { Tx } from '../../../kernel/db/database.js';
 import { emitEvent } from '../../../kernel/events/events.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { ProviderError, type ProviderErrorKind, type PublishResult } from '../../social/index.js';
-import { scheduleDispatch, scheduleMetricsCollection } from '../publishing.jobs.js';
+import { firstMetricsDueAt, scheduleDispatch } from '../publishing.jobs.js';
 import type { TargetRow, TargetStatus } from '../publishing.queries.js';
 import { attemptsUsed, retryDelaySeconds, transitionTarget } from '../publishing.state.js';
 
@@ -32,8 +32,10 @@ export function targetEventPayload(target: Pick<TargetRow, 'id' | 'accountId' | 
 }
 
 /**
- * published, in the caller's transaction: the network's ids, the event, and the engagement schedule. A
- * person confirming a post may not know its id (externalId null): metrics collection then skips it.
+ * published, in the caller's transaction: the network's ids, the event, and when the first engagement
+ * snapshot is due (metrics_due_at, in the same update: publishing.queue-metrics queues the jobs in batches,
+ * so a burst of posts adds no job per post here). A person confirming a post may not know its id
+ * (externalId null): metrics collection then skips it.
  */
 export async function markPublished(
   tx: Tx,
@@ -46,6 +48,7 @@ export async function markPublished(
     externalId: result.externalId,
     externalUrl: result.url,
     publishedAt: now,
+    metricsDueAt: firstMetricsDueAt(now),
     nextAttemptAt: null,
     dispatchedAt: null,
     lastError: null,
@@ -56,7 +59,6 @@ export async function markPublished(
     type: 'publishing.target_published',
     payload: { ...targetEventPayload(target, 'published'), externalId: result.externalId },
   });
-  await scheduleMetricsCollection(tx, target.tenantId, target.id, now);
   return published;
 }
 
