@@ -2,11 +2,12 @@ import type { AiRun, AiWorkflowType } from '@omni/contracts/ai';
 import { z } from 'zod';
 import { isAiProviderError, type AiGenerateResult, type AiUsage } from '../../kernel/ai/index.js';
 import type { Tx } from '../../kernel/db/database.js';
-import { defineJob, enqueueJob, requireJobTenant } from '../../kernel/jobs/jobs.js';
+import { defineJob, enqueueJob, removeJob, requireJobTenant } from '../../kernel/jobs/jobs.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { withSystemAccessRead, withTenant } from '../../kernel/db/tenancy.js';
 import { AppError } from '../../kernel/errors.js';
 import { emitEvent } from '../../kernel/events/events.js';
+import { withdrawApprovalRequests } from '../approvals/index.js';
 import { defineNotificationKind, notifyUsers } from '../notifications/index.js';
 import { listAccountUserIdsWithRole } from '../tenancy/index.js';
 import { clamp, round, type AgentDefinition, type LlmAgentDefinition, type ModelAgentDefinition } from './agents/define.js';
@@ -28,7 +29,7 @@ import {
   upsertUsageDaily,
   type RunRow,
 } from './ai.queries.js';
-import { decideRun, openRunReview } from './ai.review.js';
+import { aiRunSubjectType, decideRun, openRunReview } from './ai.review.js';
 
 /**
  * runAgent (docs/design/ai-agents.md §4): budget and rate limit, the run row (committed), the provider
@@ -209,6 +210,27 @@ async function computeModelRun(ctx: AiRunContext, agent: ModelAgentDefinition, s
     await withTenant(ctx, async (tx) => emitRunCompleted(tx, await updateRun(tx, started.id, { status: 'failed', finished: true, errorCode: 'ai.model_failed', errorMessage: 'The model could not compute a result.' })));
     throw error;
   }
+}
+
+/**
+ * The one who asked for a run no longer wants it (a workflow run was cancelled), in the caller's transaction:
+ * a queued run fails before it calls a provider (ai.withdrawn, nothing billed); a run waiting for review has
+ * its approvals request withdrawn and its deadline dropped, and is rejected with the reason. A run already
+ * calling its provider, or decided, is left as it is. Returns the run's status afterwards (null: not found).
+ */
+export async function withdrawAgentRun(tx: Tx, runId: string, reason: string): Promise<AiRun['status'] | null> {
+  const run = await selectRun(tx, runId, { forUpdate: true });
+  if (!run) return null;
+  if (run.status === 'queued') {
+    const failed = await updateRun(tx, run.id, { status: 'failed', finished: true, errorCode: 'ai.withdrawn', errorMessage: `Withdrawn before it ran: ${reason}.` });
+    await emitRunCompleted(tx, failed);
+    return failed.status;
+  }
+  if (run.status !== 'awaiting_review') return run.status;
+  await withdrawApprovalRequests(tx, { subjectType: aiRunSubjectType, subjectId: run.id, reason });
+  await removeJob(tx, `ai.deadline:${run.id}`);
+  const decided = await decideRun(tx, run, 'rejected', { decidedBy: null, note: `withdrawn: ${reason}` });
+  return decided.status;
 }
 
 async function emitRunCompleted(tx: Tx, run: RunRow): Promise<void> {

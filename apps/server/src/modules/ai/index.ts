@@ -28,6 +28,11 @@ export {
    * and ai.run_decided (subject as given).
    */
   queueAgentRun,
+  /**
+   * Withdraw a run its requester no longer wants (a cancelled workflow run), in the caller's transaction:
+   * queued → failed (ai.withdrawn, never billed); awaiting review → its request withdrawn, rejected.
+   */
+  withdrawAgentRun,
   type AiRunContext,
   type RunAgentOptions,
 } from './ai.runs.js';

@@ -2,6 +2,7 @@ import type { ApprovalComment, ApprovalDecision, ApprovalLink, ApprovalLinkStatu
 import { AppError } from '../../kernel/errors.js';
 import { can, effectiveAccountRole } from '../../kernel/access.js';
 import type { RequestContext } from '../../kernel/context.js';
+import type { Tx } from '../../kernel/db/database.js';
 import type { ServiceContext } from '../../kernel/module.js';
 import { defineNotificationKind } from '../notifications/index.js';
 import { approvalsPermissions } from './approvals.permissions.js';
@@ -42,9 +43,37 @@ export function isOwnRequest(request: RequestRow, userId: string | undefined): b
   return request.requestedBy === userId && !findApprovalSubject(request.subjectType)?.selfApproval;
 }
 
-/** Whether the signed-in person may decide the request now (right stage permission, not their own unless the subject allows it). */
-export function canDecide(ctx: RequestContext, request: RequestRow): boolean {
-  return request.status === 'pending' && can(ctx, stagePermission(request.stage)) && !isOwnRequest(request, ctx.actor?.userId);
+/**
+ * Whether the signed-in person may decide the request now: right stage permission, not their own unless
+ * the subject allows it, and an admin where the subject asks for one (deciderRole, looked up by the caller:
+ * see adminOnlyRequests).
+ */
+export function canDecide(ctx: RequestContext, request: RequestRow, adminOnly = false): boolean {
+  return (
+    request.status === 'pending' &&
+    can(ctx, stagePermission(request.stage)) &&
+    !isOwnRequest(request, ctx.actor?.userId) &&
+    !(adminOnly && effectiveAccountRole(ctx) !== 'admin')
+  );
+}
+
+/** Whether the subject of an internal-stage request wants an account admin to decide it (subject deciderRole). */
+export async function isAdminOnly(tx: Tx, request: RequestRow): Promise<boolean> {
+  if (request.stage !== 'internal') return false;
+  return (await findApprovalSubject(request.subjectType)?.deciderRole?.(tx, request.subjectId)) === 'admin';
+}
+
+/**
+ * The ids of the pending requests (of those given) that only an account admin may decide: looked up only
+ * for a person who is not an admin, and only for subjects with a deciderRole.
+ */
+export async function adminOnlyRequests(tx: Tx, ctx: RequestContext, requests: RequestRow[]): Promise<Set<string>> {
+  const ids = new Set<string>();
+  if (effectiveAccountRole(ctx) === 'admin') return ids;
+  for (const request of requests) {
+    if (request.status === 'pending' && (await isAdminOnly(tx, request))) ids.add(request.id);
+  }
+  return ids;
 }
 
 export const outcomeWords: Record<ApprovalDecision['outcome'], string> = {
@@ -67,7 +96,7 @@ export function toDecisionDto(decision: DecisionRow): ApprovalDecision {
   };
 }
 
-export function toRequestDto(request: RequestRow, ctx: RequestContext | null): ApprovalRequest {
+export function toRequestDto(request: RequestRow, ctx: RequestContext | null, adminOnly = false): ApprovalRequest {
   return {
     id: request.id,
     accountId: request.accountId,
@@ -82,7 +111,7 @@ export function toRequestDto(request: RequestRow, ctx: RequestContext | null): A
     decidedAt: request.decidedAt?.toISOString() ?? null,
     supersededReason: request.supersededReason,
     decision: request.decision ? toDecisionDto(request.decision) : null,
-    canDecide: ctx ? canDecide(ctx, request) : false,
+    canDecide: ctx ? canDecide(ctx, request, adminOnly) : false,
   };
 }
 

@@ -182,6 +182,14 @@ describe('workflows: approval, AI agent and event waits', () => {
     const admin = await addMember(t, tenant.token, { role: 'admin', accountId: tenant.accountId });
     const adminToken = (await switchScope(t.app, admin.token, tenant.tenant.id, tenant.accountId)).accessToken;
     const { run, requestId } = await waitingApproval('admins only', { role: 'admin' });
+    // The inbox and the detail tell the editor up front, not only by refusing the decision.
+    const canDecideAs = async (token: string) => {
+      const detail = await request(t.app, { url: `/api/approvals/${requestId}`, token });
+      const list = await request(t.app, { url: `/api/approvals?status=pending&subjectType=workflow_step`, token });
+      return [detail.json<{ canDecide: boolean }>().canDecide, list.json<{ items: Array<{ id: string; canDecide: boolean }> }>().items.find((item) => item.id === requestId)?.canDecide];
+    };
+    expect(await canDecideAs(reviewerToken)).toEqual([false, false]);
+    expect(await canDecideAs(adminToken)).toEqual([true, true]);
     const byEditor = await decide(requestId, 'approved');
     expect(byEditor.statusCode, byEditor.body).toBe(403);
     expect(byEditor.json().code).toBe('approvals.admin_required');
@@ -256,6 +264,25 @@ describe('workflows: approval, AI agent and event waits', () => {
         expect(stepOf(done, 'publish')).toBeUndefined();
       }
     }
+  });
+
+  it('cancelling a run whose ai_agent step waits for review withdraws the review request and rejects the AI run', async () => {
+    await setHitlPolicy(t.app, tenant.token, { workflowType: 'content_generation', mode: 'always' });
+    const workflow = await copywriterWorkflow();
+    const run = await settledRun((await startRun(t, tenant.token, workflow.id, { input: { product: 'spelt' } })).id);
+    const runId = stepOf(run, 'write')!.wait!.aiRunId!;
+    const waiting = await getAiRun(runId);
+    expect(waiting.status).toBe('awaiting_review');
+    const cancelled = await request(t.app, { method: 'POST', url: `/api/workflows/runs/${run.id}/cancel`, token: tenant.token });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(stepOf(cancelled.json<WorkflowRunDetail>(), 'write')?.status).toBe('cancelled');
+    expect((await getApproval(waiting.approvalRequestId!)).status).toBe('withdrawn');
+    expect(await getAiRun(runId)).toMatchObject({ status: 'rejected' });
+    expect(await jobRunAt(t, `ai.deadline:${runId}`)).toBeNull();
+    expect((await decide(waiting.approvalRequestId!, 'approved')).statusCode).toBe(409);
+    const done = await settledRun(run.id);
+    expect(done.status).toBe('cancelled');
+    expect(stepOf(done, 'redo')).toBeUndefined();
   });
 
   it('an AI run that fails takes the error port when one is connected, and fails the step and run otherwise', async () => {

@@ -14,7 +14,7 @@ import { emitEvent } from '../../../kernel/events/events.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { approvalsPermissions } from '../approvals.permissions.js';
 import { findRequest, selectComments, selectContact, selectLinksOfRequest, selectRequests, type RequestRow } from '../approvals.queries.js';
-import { isClientReviewer, isOwnRequest, requireAccount, stagePermission, toCommentDto, toLinkDto, toRequestDto } from '../approvals.shared.js';
+import { adminOnlyRequests, isAdminOnly, isClientReviewer, isOwnRequest, requireAccount, stagePermission, toCommentDto, toLinkDto, toRequestDto } from '../approvals.shared.js';
 import { transitionRequest } from '../approvals.state.js';
 import { findApprovalSubject } from '../approvals.subjects.js';
 import { recordDecision } from './requests.js';
@@ -49,8 +49,8 @@ export async function listRequests(ctx: ServiceContext, query: ApprovalListQuery
   }
   const clientOnly = isClientReviewer(ctx);
   if (clientOnly && query.stage === 'internal') return { items: [], nextCursor: null };
-  const rows = await withTenantRead(ctx, (tx) =>
-    selectRequests(tx, {
+  const { rows, adminOnly } = await withTenantRead(ctx, async (tx) => {
+    const found = await selectRequests(tx, {
       accountId,
       statuses: statusGroups[query.status],
       stage: clientOnly ? 'client' : query.stage,
@@ -58,11 +58,12 @@ export async function listRequests(ctx: ServiceContext, query: ApprovalListQuery
       subjectId: query.subjectId,
       limit: query.limit,
       afterId: query.cursor ?? null,
-    }),
-  );
+    });
+    return { rows: found, adminOnly: await adminOnlyRequests(tx, ctx, found.slice(0, query.limit)) };
+  });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
-  return { items: page.map((row) => toRequestDto(row, ctx)), nextCursor: rows.length > query.limit && last ? last.id : null };
+  return { items: page.map((row) => toRequestDto(row, ctx, adminOnly.has(row.id))), nextCursor: rows.length > query.limit && last ? last.id : null };
 }
 
 export async function getRequestDetail(ctx: ServiceContext, id: string): Promise<ApprovalRequestDetail> {
@@ -77,8 +78,9 @@ export async function getRequestDetail(ctx: ServiceContext, id: string): Promise
     const preview = subject && description ? await subject.render(tx, { ...ctx, tenantId }, request.subjectId, request.subjectRevision) : null;
     const comments = await selectComments(tx, { subjectType: request.subjectType, subjectId: request.subjectId, clientVisibleOnly: isClientReviewer(ctx) });
     const links = canManageLinks && request.stage === 'client' ? await selectLinksOfRequest(tx, request.id) : [];
+    const adminOnly = await adminOnlyRequests(tx, ctx, [request]);
     return {
-      ...toRequestDto(request, ctx),
+      ...toRequestDto(request, ctx, adminOnly.has(request.id)),
       preview,
       subject: description ? { title: description.title, linkPath: description.linkPath } : null,
       comments: comments.map((comment) => toCommentDto(comment, ctx)),
@@ -110,8 +112,7 @@ export async function decideRequest(ctx: ServiceContext, id: string, body: Decid
     if (isOwnRequest(request, actor.userId)) {
       throw new AppError('forbidden', 'approvals.self_approval', 'You cannot decide on your own request: someone else has to review it.');
     }
-    const deciderRole = request.stage === 'internal' ? await findApprovalSubject(request.subjectType)?.deciderRole?.(tx, request.subjectId) : undefined;
-    if (deciderRole === 'admin' && effectiveAccountRole(ctx) !== 'admin') {
+    if (effectiveAccountRole(ctx) !== 'admin' && (await isAdminOnly(tx, request))) {
       throw new AppError('forbidden', 'approvals.admin_required', 'Only admins of the account decide this review.');
     }
     const contact = await selectContact(tx, actor.userId);

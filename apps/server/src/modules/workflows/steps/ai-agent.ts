@@ -2,7 +2,7 @@ import { aiWorkflowTypeSchema, type AiWorkflowType } from '@omni/contracts/ai';
 import { z } from 'zod';
 import type { EventBus } from '../../../kernel/events/events.js';
 import { AppError } from '../../../kernel/errors.js';
-import { findAgent, getAgentRuns, queueAgentRun } from '../../ai/index.js';
+import { findAgent, getAgentRuns, queueAgentRun, withdrawAgentRun } from '../../ai/index.js';
 import { enqueueSignal } from '../engine/signals.js';
 import { renderTemplate, type RunData } from '../expressions.js';
 import { StepFailure } from '../step-failure.js';
@@ -70,6 +70,10 @@ export const aiAgentStep = defineStepKind({
       if (error instanceof AppError) throw new StepFailure(error.code, error.message);
       throw error;
     }
+  },
+  async release(tx, step, reason) {
+    // Cancelled with its run: the AI run it queued is withdrawn (not run, or its review request taken back).
+    if (reason.kind === 'cancelled' && step.wait.aiRunId) await withdrawAgentRun(tx, step.wait.aiRunId, 'the workflow run was cancelled');
   },
 });
 
