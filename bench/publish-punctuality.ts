@@ -97,6 +97,8 @@ async function main() {
       profile: { type: 'string' },
       /** Skip the naive scan: the engine's figures only (for before/after comparisons of engine changes). */
       'engine-only': { type: 'boolean', default: false },
+      /** Print the statements that took PostgreSQL's time during each due window (pg_stat_statements; embedded only). */
+      statements: { type: 'boolean', default: false },
     },
   });
   const quick = options.quick;
@@ -119,7 +121,8 @@ async function main() {
     cleanup.push(() => rm(directory, { recursive: true, force: true }));
     let ownerUrl = environment.DATABASE_URL;
     if (!ownerUrl) {
-      const embedded = await startEmbeddedPostgres({ dataDir: path.join(directory, 'pg'), password: 'omni-bench', logger, persistent: false });
+      const settings = options.statements ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [];
+      const embedded = await startEmbeddedPostgres({ dataDir: path.join(directory, 'pg'), password: 'omni-bench', logger, persistent: false, settings });
       cleanup.push(() => embedded.stop());
       ownerUrl = embedded.url;
     }
@@ -267,12 +270,14 @@ async function main() {
           if (!ready) throw new Error('The workers were not listening for jobs 2 s before the window: pass a larger --lead.');
         }
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueFrom - Date.now())));
+        if (options.statements) await resetStatementStatistics(owner);
         const cpuBefore = cpuTicks(children, postmaster);
         const transactionsBefore = await committedTransactions(owner);
         await waitUntilSettled(owner, posts, dueFrom + (spreadSeconds + timeoutSeconds) * 1000, children);
         const cpu = cpuSecondsBetween(cpuBefore, cpuTicks(children, postmaster), ['scheduler', 'database']);
         // Including the bench's own polling of the outcome (a few statements a second).
         const transactions = (await committedTransactions(owner)) - transactionsBefore;
+        if (options.statements) await printStatementStatistics(owner, name, posts.length);
         phaseCpu.set(name, { scheduler: cpu.scheduler, database: postmaster ? cpu.database : null, transactions });
       } finally {
         await Promise.all(children.map(stopChild));
@@ -340,6 +345,27 @@ async function main() {
     console.log(`  overall: ${passed ? 'PASS' : 'FAIL'}\n`);
     return passed;
   });
+}
+
+async function resetStatementStatistics(owner: pg.Pool): Promise<void> {
+  await owner.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await owner.query('SELECT pg_stat_statements_reset()');
+}
+
+/** The statements that took PostgreSQL's time since the reset, the costliest first, per post. */
+async function printStatementStatistics(owner: pg.Pool, phase: PhaseName, posts: number): Promise<void> {
+  const rows = await owner.query<{ query: string; calls: string; total: number; mean: number }>(
+    `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls, total_exec_time AS total, mean_exec_time AS mean
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY total_exec_time DESC LIMIT 30`,
+  );
+  const all = await owner.query<{ total: number; calls: string }>(
+    `SELECT sum(total_exec_time) AS total, sum(calls) AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  console.log(`  ${phase}: statements by execution time (pg_stat_statements; all: ${(Number(all.rows[0]?.total ?? 0) / posts).toFixed(2)} ms and ${(Number(all.rows[0]?.calls ?? 0) / posts).toFixed(1)} calls per post)`);
+  for (const row of rows.rows) {
+    console.log(`    ${(row.total / posts).toFixed(3).padStart(7)} ms/post ${(Number(row.calls) / posts).toFixed(2).padStart(6)} calls/post ${row.mean.toFixed(2).padStart(7)} ms  ${row.query.slice(0, 150)}`);
+  }
 }
 
 /** Transactions committed in the bench's database so far (pg_stat_database: every connection, every role). */

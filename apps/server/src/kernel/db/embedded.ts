@@ -36,6 +36,8 @@ export async function startEmbeddedPostgres(options: {
   password: string;
   logger: Logger;
   persistent?: boolean;
+  /** More server settings ("name=value"), e.g. a benchmark's shared_preload_libraries=pg_stat_statements. */
+  settings?: string[];
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
@@ -50,7 +52,7 @@ export async function startEmbeddedPostgres(options: {
     persistent: options.persistent ?? true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=on'],
+    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=on', ...(options.settings ?? []).flatMap((setting) => ['-c', setting])],
     onLog: (message) => log.trace(String(message).trim()),
     onError: (message) => log.debug(String(message).trim()),
   });
