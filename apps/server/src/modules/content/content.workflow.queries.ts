@@ -10,7 +10,7 @@ import type { Tx } from '../../kernel/db/database.js';
 export async function findPostOfWorkflowStep(tx: Tx, accountId: string, stepRunId: string): Promise<{ id: string; status: string } | null> {
   const rows = await tx.execute<{ id: string; status: string }>(sql`
     SELECT id, status FROM posts
-     WHERE account_id = ${accountId} AND source @> ${JSON.stringify({ kind: 'workflow', stepRunId })}::jsonb
+     WHERE account_id = ${accountId} AND source ->> 'kind' = 'workflow' AND source ->> 'stepRunId' = ${stepRunId}
      ORDER BY created_at LIMIT 1`);
   return rows.rows[0] ?? null;
 }
