@@ -210,6 +210,8 @@ export const postSnapshotSchema = z.object({
   tags: z.array(z.string()),
   plannedAt: z.string().nullable(),
   ab: z.object({ network: contentNetworkSchema, gapMinutes: z.number().int() }).nullable(),
+  /** The recurrence (null: a one-off post). Absent in snapshots made before it was kept: unknown. */
+  recurrence: recurrenceSchema.nullable().optional(),
   destinations: z.array(postDestinationSchema),
   variants: z.array(
     z.object({

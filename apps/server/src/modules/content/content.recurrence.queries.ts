@@ -3,7 +3,7 @@ import type { Tx } from '../../kernel/db/database.js';
 
 /**
  * Reads and writes of the recurrence and A/B columns of `posts` (recurrence_rule, recurrence_timezone,
- * ab_winner_variant_id, ab_decided_at, ab_decided_by, ab_result), beside content.queries.ts, which owns
+ * recurrence_materialized_until, ab_winner_variant_id, ab_decided_at, ab_decided_by, ab_result), beside content.queries.ts, which owns
  * the rest of the content tables.
  */
 
@@ -16,15 +16,21 @@ export async function updatePostRecurrence(tx: Tx, postId: string, recurrence: {
 }
 
 /**
- * Tenants with a scheduled series whose occurrences do not reach `until` yet (cross-tenant: the caller holds
- * system access). The latest occurrence, cancelled ones included, is how far a series is materialized.
+ * Record that the series' rule is materialized up to `until` (its latest instant made into an occurrence):
+ * the extension job goes on after it, whatever happened to the occurrences since (moved, cancelled).
  */
+export async function updateSeriesMaterializedUntil(tx: Tx, postId: string, until: Date): Promise<void> {
+  await tx.execute(sql`UPDATE posts SET recurrence_materialized_until = ${until.toISOString()}::timestamptz WHERE id = ${postId}`);
+}
+
+/** A scheduled series not materialized up to `until` (never materialized: from its planned time). */
+const dueSeries = (until: Date) => sql`p.status = 'scheduled' AND p.recurrence_rule IS NOT NULL
+       AND coalesce(p.recurrence_materialized_until, p.planned_at) < ${until.toISOString()}::timestamptz`;
+
+/** Tenants with a scheduled series not materialized up to `until` yet (cross-tenant: the caller holds system access). */
 export async function selectTenantsWithDueSeries(tx: Tx, until: Date): Promise<string[]> {
   const rows = await tx.execute<{ tenant_id: string }>(sql`
-    SELECT DISTINCT p.tenant_id FROM posts p
-     WHERE p.status = 'scheduled' AND p.recurrence_rule IS NOT NULL
-       AND coalesce((SELECT max(o.occurs_at) FROM post_occurrences o WHERE o.post_id = p.id), p.planned_at) < ${until.toISOString()}::timestamptz
-     ORDER BY p.tenant_id`);
+    SELECT DISTINCT p.tenant_id FROM posts p WHERE ${dueSeries(until)} ORDER BY p.tenant_id`);
   return rows.rows.map((row) => row.tenant_id);
 }
 
@@ -33,10 +39,9 @@ export type DueSeries = { postId: string; accountId: string; materializedUntil: 
 /** The tenant's scheduled series not materialized up to `until`, locked (a concurrent run skips them). */
 export async function selectDueSeries(tx: Tx, until: Date): Promise<DueSeries[]> {
   const rows = await tx.execute<{ id: string; account_id: string; materialized_until: string | null }>(sql`
-    SELECT p.id, p.account_id, (SELECT max(o.occurs_at) FROM post_occurrences o WHERE o.post_id = p.id) AS materialized_until
+    SELECT p.id, p.account_id, p.recurrence_materialized_until AS materialized_until
       FROM posts p
-     WHERE p.status = 'scheduled' AND p.recurrence_rule IS NOT NULL
-       AND coalesce((SELECT max(o.occurs_at) FROM post_occurrences o WHERE o.post_id = p.id), p.planned_at) < ${until.toISOString()}::timestamptz
+     WHERE ${dueSeries(until)}
      ORDER BY p.id
        FOR UPDATE OF p SKIP LOCKED`);
   return rows.rows.map((row) => ({ postId: row.id, accountId: row.account_id, materializedUntil: row.materialized_until ? asDate(row.materialized_until) : null }));

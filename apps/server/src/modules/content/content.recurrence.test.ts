@@ -34,6 +34,16 @@ describe('content: recurring posts', () => {
         [postId],
       )
     ).rows;
+  /** A new tenant's series starting in two hours (whole minute, UTC), scheduled onto its sandbox feed. */
+  const scheduledSeries = async (baseText: string, rule: string) => {
+    const tenant = await registerTenant(t.app);
+    const destinations = [await sandbox(tenant, `${baseText} feed`)];
+    const start = new Date(Math.floor((Date.now() + 2 * hourMs) / 60_000) * 60_000);
+    const created = await create(tenant.token, { baseText, destinations, plannedAt: start.toISOString(), recurrence: { rule, timeZone: 'UTC' } });
+    const postId = created.json().id as string;
+    expect((await schedule(tenant.token, postId)).statusCode).toBe(200);
+    return { tenant, postId, start, body: { baseText, destinations, plannedAt: start.toISOString() } };
+  };
   /** What a Berlin clock shows at an instant, "YYYY-MM-DD HH:mm". */
   const berlin = (at: Date | string) => new Date(at).toLocaleString('sv-SE', { timeZone: 'Europe/Berlin' }).slice(0, 16);
 
@@ -201,6 +211,36 @@ describe('content: recurring posts', () => {
     expect((await getPost(postId, tenant.token)).status).toBe('scheduled');
   });
 
+  it('does not make a moved last occurrence again: the job goes on from the stored materialized-up-to marker', async () => {
+    const { tenant, postId, start } = await scheduledSeries('Weekly tips', 'FREQ=WEEKLY');
+    // Horizon 10 days: the start and a week later.
+    const materialized = await occurrencesOf(postId);
+    expect(materialized.map((occurrence) => occurrence.occurs_at.getTime() - start.getTime())).toEqual([0, 7 * dayMs]);
+    const marker = async () => (await t.owner.query<{ until: Date }>(`SELECT recurrence_materialized_until AS until FROM posts WHERE id = $1`, [postId])).rows[0]!.until;
+    expect((await marker()).getTime()).toBe(start.getTime() + 7 * dayMs);
+
+    // A person moves the last materialized occurrence a day earlier.
+    const moved = await request(t.app, {
+      method: 'POST',
+      url: `/api/content/posts/${postId}/reschedule`,
+      token: tenant.token,
+      payload: { occurrenceId: materialized[1]!.id, at: new Date(start.getTime() + 6 * dayMs).toISOString(), acknowledgeConflicts: true },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect((await marker()).getTime()).toBe(start.getTime() + 7 * dayMs);
+
+    // The daily job with a 20-day horizon: the week-2 instant is added, the moved one is not made again.
+    await executeJob(wider.kernel, wider.jobs.get('content.extend-recurrences')!, { tenantId: tenant.tenant.id, data: {} }, { jobId: 'test-moved', attempt: 1 });
+    const extended = await occurrencesOf(postId);
+    expect(extended.map((occurrence) => [occurrence.occurs_at.getTime() - start.getTime(), occurrence.status])).toEqual([
+      [0, 'scheduled'],
+      [6 * dayMs, 'scheduled'],
+      [14 * dayMs, 'scheduled'],
+    ]);
+    expect((await marker()).getTime()).toBe(start.getTime() + 14 * dayMs);
+    expect(await targetsOf(postId)).toHaveLength(3);
+  });
+
   it('replaces only the future occurrences when the rule of a running series changes; the published one stays', async () => {
     const tenant = await registerTenant(t.app);
     const tenantFeed = await sandbox(tenant, 'Series feed');
@@ -256,6 +296,46 @@ describe('content: recurring posts', () => {
     expect(dropped.statusCode).toBe(409);
     expect(dropped.json().code).toBe('content.series_started');
     expect((await occurrencesOf(postId)).map((occurrence) => occurrence.status)).toEqual(after.map((occurrence) => occurrence.status));
+  });
+
+  it('keeps the rule in revisions: the diff shows a rule change and restore sets the old rule back on the running series', async () => {
+    const { tenant, postId, start, body } = await scheduledSeries('Tips of the week', 'FREQ=WEEKLY');
+    const edited = await request(t.app, {
+      method: 'PATCH',
+      url: `/api/content/posts/${postId}`,
+      token: tenant.token,
+      payload: { ...body, recurrence: { rule: 'FREQ=DAILY;INTERVAL=2', timeZone: 'UTC' }, expectedRevision: 1 },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const live = async () => (await occurrencesOf(postId)).filter((occurrence) => occurrence.status === 'scheduled').map((occurrence) => (occurrence.occurs_at.getTime() - start.getTime()) / dayMs);
+    // Re-made up to the horizon from now (the start is 2 h ahead).
+    expect(await live()).toEqual([0, 2, 4, 6, 8]);
+
+    const revision = async (number: number) => (await request(t.app, { url: `/api/content/posts/${postId}/revisions/${number}`, token: tenant.token })).json().snapshot;
+    expect((await revision(1)).recurrence).toEqual({ rule: 'FREQ=WEEKLY', timeZone: 'UTC' });
+    type Field = { field: string; changes: Array<{ op: string; text: string }> };
+    const diffOf = async (number: number) => (await request(t.app, { url: `/api/content/posts/${postId}/revisions/${number}/diff`, token: tenant.token })).json().fields as Field[];
+    const sides = (field: Field | undefined) => field && [field.changes.filter((change) => change.op !== 'insert'), field.changes.filter((change) => change.op !== 'delete')].map((side) => side.map((change) => change.text).join(''));
+    expect((await diffOf(2)).map((field) => field.field)).toEqual(['recurrence']);
+    expect(sides((await diffOf(2)).find((field) => field.field === 'recurrence'))).toEqual(['FREQ=WEEKLY (UTC)', 'FREQ=DAILY;INTERVAL=2 (UTC)']);
+
+    // Restoring revision 1 sets the weekly rule back, as an edit would: the future occurrences follow it.
+    const restored = await request(t.app, { method: 'POST', url: `/api/content/posts/${postId}/revisions/1/restore`, token: tenant.token, payload: { expectedRevision: 2 } });
+    expect(restored.statusCode, restored.body).toBe(200);
+    expect(restored.json()).toMatchObject({ currentRevision: 3, status: 'scheduled', recurrence: { rule: 'FREQ=WEEKLY', timeZone: 'UTC' } });
+    expect(await live()).toEqual([0, 7]);
+    expect((await revision(3)).recurrence).toEqual({ rule: 'FREQ=WEEKLY', timeZone: 'UTC' });
+    expect(sides((await diffOf(3)).find((field) => field.field === 'recurrence'))).toEqual(['FREQ=DAILY;INTERVAL=2 (UTC)', 'FREQ=WEEKLY (UTC)']);
+
+    // A snapshot from before revisions kept the rule: no diff for it, and restoring it leaves the rule alone.
+    await t.owner.query(`UPDATE post_revisions SET snapshot = snapshot - 'recurrence' WHERE post_id = $1 AND number = 2`, [postId]);
+    expect((await revision(2)).recurrence).toBeUndefined();
+    expect(await diffOf(2)).toEqual([]);
+    const old = await request(t.app, { method: 'POST', url: `/api/content/posts/${postId}/revisions/2/restore`, token: tenant.token, payload: { expectedRevision: 3 } });
+    expect(old.statusCode, old.body).toBe(200);
+    expect(old.json()).toMatchObject({ currentRevision: 4, recurrence: { rule: 'FREQ=WEEKLY', timeZone: 'UTC' } });
+    expect(await live()).toEqual([0, 7]);
+    expect((await revision(4)).recurrence).toEqual({ rule: 'FREQ=WEEKLY', timeZone: 'UTC' });
   });
 
   it('keeps a series scheduled while it runs and marks it published once its last occurrence is out', async () => {

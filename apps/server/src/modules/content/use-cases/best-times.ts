@@ -14,8 +14,9 @@ import { findScheduleConflicts } from './scheduling.js';
 /**
  * Best-time suggestions (design §7.3): up to 5 upcoming slots on a network. Learned from the account's own
  * published posts once it has enough of them with metrics (each (weekday, hour) bucket's engagement shrunk
- * toward the network mean, so one lucky post does not dominate); the industry defaults otherwise, and to
- * fill up when the learned buckets have fewer upcoming slots. Slots that would conflict are skipped.
+ * toward the network mean, so one lucky post does not dominate; only buckets scoring above that mean are
+ * suggested); the industry defaults otherwise, and to fill up when the learned buckets have fewer upcoming
+ * slots. Slots that would conflict are skipped.
  */
 
 const dayMs = 24 * 3600_000;
@@ -27,8 +28,9 @@ export type ScoredSlot = WeeklySlot & { score: number; samples: number };
 
 /**
  * The learned (weekday, hour) buckets of one network, best first: score = (sum + prior·mean) / (n + prior)
- * with the network mean over all its samples; buckets with fewer than the minimum samples left out. Null
- * when the network has fewer published posts with metrics than the threshold.
+ * with the network mean over all its samples; buckets with fewer than the minimum samples, and those
+ * scoring no better than the mean (a worse-than-usual time is no suggestion), left out. Null when the
+ * network has fewer published posts with metrics than the threshold.
  */
 export function learnBestBuckets(buckets: EngagementBucket[]): { samples: number; slots: ScoredSlot[] | null } {
   const samples = buckets.reduce((total, bucket) => total + bucket.samples, 0);
@@ -37,6 +39,7 @@ export function learnBestBuckets(buckets: EngagementBucket[]): { samples: number
   const slots = buckets
     .filter((bucket) => bucket.samples >= minimumBucketSamples)
     .map((bucket) => ({ weekday: bucket.weekday, hour: bucket.hour, samples: bucket.samples, score: (bucket.meanScore * bucket.samples + shrinkagePrior * mean) / (bucket.samples + shrinkagePrior) }))
+    .filter((slot) => slot.score > mean)
     .sort((a, b) => b.score - a.score || a.weekday - b.weekday || a.hour - b.hour);
   return { samples, slots };
 }

@@ -20,11 +20,10 @@ import {
   partlyPublished,
   placementsOf,
   reviseScheduledPost,
-  scheduleOccurrencesInTx,
   type SchedulingActor,
 } from './scheduling.js';
 import { assertValid, checkPost } from './validation.js';
-import { recurrenceChanged, replaceFutureOccurrences, scheduleInstantsOf } from './recurrence.js';
+import { materializeOccurrencesInTx, recurrenceChanged, replaceFutureOccurrences, scheduleInstantsOf } from './recurrence.js';
 
 export { postSubjectType, submitPostInTx, summaryOf } from './posts.js';
 
@@ -66,7 +65,7 @@ export async function schedulePostInTx(tx: Tx, actor: SchedulingActor, state: Po
   assertNoConflicts(await findScheduleConflicts(tx, { accountId: actor.accountId, config: actor.config, placements, excludePostId: state.post.id }), options.acknowledgeConflicts);
   await updatePostState(tx, state.post.id, { status: 'scheduled', reviewStage: null, plannedAt: at });
   const planned = await loadPostState(tx, state.post.id, { accountId: actor.accountId });
-  await scheduleOccurrencesInTx(tx, actor, planned, instants);
+  await materializeOccurrencesInTx(tx, actor, planned, instants);
   await emitEvent(tx, { tenantId: actor.tenantId, type: 'content.post_scheduled', payload: { postId: state.post.id, accountId: actor.accountId, at: at.toISOString(), revision: state.post.currentRevision } });
   return loadPostState(tx, state.post.id, { accountId: actor.accountId });
 }

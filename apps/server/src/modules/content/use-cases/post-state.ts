@@ -16,6 +16,7 @@ import {
   type VariantRow,
 } from '../content.queries.js';
 import type { ValidationIssue } from '@omni/contracts/content';
+import type { Recurrence } from '@omni/contracts/content-recurrence';
 
 /** A post with its variants and destinations: what a revision snapshots and what the DTO shows. */
 export type PostState = { post: PostRow; variants: VariantRow[]; destinations: DestinationRow[]; occurrences: OccurrenceRow[] };
@@ -45,7 +46,7 @@ export function toPostDto(state: PostState, issues: ValidationIssue[]): Post {
     tags: post.tags,
     plannedAt: post.plannedAt?.toISOString() ?? null,
     ab: post.abNetwork ? { network: post.abNetwork as Post['destinations'][number]['network'], gapMinutes: post.abGapMinutes ?? 0, winnerVariantId: post.abWinnerVariantId } : null,
-    recurrence: post.recurrenceRule && post.recurrenceTimezone ? { rule: post.recurrenceRule, timeZone: post.recurrenceTimezone } : null,
+    recurrence: recurrenceOf(post),
     templateId: post.templateId,
     source: post.source,
     currentRevision: post.currentRevision,
@@ -79,8 +80,13 @@ export function toPostSummary(row: PostRow & { networks: string[] }): PostSummar
   };
 }
 
-/** What a revision keeps: the post's content, destinations and planned time (not its lifecycle). */
-export function snapshotOf(content: PostContent): PostSnapshot {
+/** A post's recurrence (null: a one-off post). */
+export function recurrenceOf(post: PostRow): Recurrence | null {
+  return post.recurrenceRule && post.recurrenceTimezone ? { rule: post.recurrenceRule, timeZone: post.recurrenceTimezone } : null;
+}
+
+/** What a revision keeps: the post's content, destinations, planned time and recurrence (not its lifecycle). */
+export function snapshotOf(content: PostContent, recurrence: Recurrence | null): PostSnapshot {
   const { fields } = content;
   return {
     title: fields.title,
@@ -90,6 +96,7 @@ export function snapshotOf(content: PostContent): PostSnapshot {
     tags: fields.tags,
     plannedAt: fields.plannedAt?.toISOString() ?? null,
     ab: fields.abNetwork ? { network: fields.abNetwork as PostSnapshot['destinations'][number]['network'], gapMinutes: fields.abGapMinutes ?? 0 } : null,
+    recurrence,
     destinations: content.destinations.map((destination) => ({ connectionId: destination.connectionId, network: destination.network as PostSnapshot['destinations'][number]['network'] })),
     variants: content.variants.map((variant) => ({
       network: variant.network as PostSnapshot['destinations'][number]['network'],

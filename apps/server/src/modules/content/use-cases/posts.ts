@@ -21,6 +21,7 @@ import {
   buildPostContent,
   contentOfState,
   loadPostState,
+  recurrenceOf,
   snapshotOf,
   toPostDto,
   toPostSummary,
@@ -62,10 +63,16 @@ export async function postDtoOf(tx: Tx, state: PostState): Promise<Post> {
 const finishedStatuses = new Set(['published', 'partially_published', 'failed']);
 
 /** Write a post's content (fields, variants, destinations) and its revision `number`. */
-async function writeContent(tx: Tx, writer: ContentWriter, postId: string, content: PostContent, revision: { number: number; note: string | null }): Promise<void> {
+async function writeContent(
+  tx: Tx,
+  writer: ContentWriter,
+  postId: string,
+  content: PostContent,
+  revision: { number: number; note: string | null; recurrence: Recurrence | null },
+): Promise<void> {
   await replaceVariants(tx, writer.tenantId, postId, content.variants);
   await replaceDestinations(tx, writer.tenantId, postId, content.destinations);
-  await insertRevision(tx, { tenantId: writer.tenantId, postId, number: revision.number, snapshot: snapshotOf(content), authorUserId: writer.userId, note: revision.note });
+  await insertRevision(tx, { tenantId: writer.tenantId, postId, number: revision.number, snapshot: snapshotOf(content, revision.recurrence), authorUserId: writer.userId, note: revision.note });
   await holdPostMedia(tx, postId, mediaIdsOf(await loadPostState(tx, postId, { accountId: writer.accountId })));
 }
 
@@ -90,7 +97,7 @@ export async function createPostInTx(
     createdBy: writer.userId,
   });
   if (recurrence) await updatePostRecurrence(tx, post.id, recurrence);
-  await writeContent(tx, writer, post.id, content, { number: 1, note: input.note ?? null });
+  await writeContent(tx, writer, post.id, content, { number: 1, note: input.note ?? null, recurrence });
   return loadPostState(tx, post.id, { accountId: writer.accountId });
 }
 
@@ -175,7 +182,7 @@ export async function editPostInTx(
   await holdPostMedia(tx, state.post.id, mediaIdsOf(after));
   const effects = await editEffects(tx, ctx, state, after, options);
   const note = [options.note, effects.note].filter(Boolean).join('; ') || null;
-  await insertRevision(tx, { tenantId: writer.tenantId, postId: state.post.id, number, snapshot: snapshotOf(content), authorUserId: writer.userId, note });
+  await insertRevision(tx, { tenantId: writer.tenantId, postId: state.post.id, number, snapshot: snapshotOf(content, recurrenceOf(after.post)), authorUserId: writer.userId, note });
   return { state: await loadPostState(tx, state.post.id, { accountId: writer.accountId }), unscheduled: effects.unscheduled };
 }
 

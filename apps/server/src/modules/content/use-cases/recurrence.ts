@@ -9,8 +9,8 @@ import { AppError, conflict, isAppError } from '../../../kernel/errors.js';
 import type { ServiceContext } from '../../../kernel/module.js';
 import { contentPermissions } from '../content.permissions.js';
 import { emitEvent } from '../../../kernel/events/events.js';
-import { selectOccurrences, updatePostState, type PostRow } from '../content.queries.js';
-import { selectDueSeries } from '../content.recurrence.queries.js';
+import { selectOccurrences, updatePostState, type OccurrenceRow, type PostRow } from '../content.queries.js';
+import { selectDueSeries, updateSeriesMaterializedUntil } from '../content.recurrence.queries.js';
 import { loadPostState, type PostState } from './post-state.js';
 import { cancelOccurrencesFrom, partlyPublished, scheduleOccurrencesInTx, type RefusedTarget, type SchedulingActor } from './scheduling.js';
 
@@ -22,8 +22,10 @@ type RRuleInstance = InstanceType<typeof RRule>;
  * expanded in floating wall-clock time — rrule runs on "UTC as local" dates and each instant is converted
  * with the post's zone (packages/contracts/src/time.ts), so 09:00 Berlin stays 09:00 across DST — and
  * materialized as occurrences (with their targets) up to CONTENT_RECURRENCE_HORIZON_DAYS ahead; a daily job
- * extends every series. How far a series is materialized is its latest occurrence (cancelled ones count):
- * the job adds only the rule's instants after it, and UNIQUE (post_id, occurs_at) makes a repeat a no-op.
+ * extends every series. How far a series is materialized is stored on the post (recurrence_materialized_until:
+ * the latest rule instant made into an occurrence), not read from its occurrences, so an occurrence moved or
+ * cancelled by a person is not made again; the job adds only the rule's instants after the marker, and
+ * UNIQUE (post_id, occurs_at) makes a repeat a no-op.
  */
 
 /** Most occurrences a series may have (an open-ended one: in any one year). */
@@ -244,6 +246,17 @@ export function scheduleInstantsOf(post: PostRow, at: Date, config: Pick<Config,
 }
 
 /**
+ * Materialize `instants` of the post (scheduleOccurrencesInTx) and, for a series, record the latest of them
+ * as how far its rule is materialized. Returns the occurrences created.
+ */
+export async function materializeOccurrencesInTx(tx: Tx, actor: SchedulingActor, state: PostState, instants: Date[]): Promise<OccurrenceRow[]> {
+  const created = await scheduleOccurrencesInTx(tx, actor, state, instants);
+  const latest = instants.reduce<Date | null>((max, at) => (max && max.getTime() >= at.getTime() ? max : at), null);
+  if (state.post.recurrenceRule && latest) await updateSeriesMaterializedUntil(tx, state.post.id, latest);
+  return created;
+}
+
+/**
  * After an edit changed the recurrence of a scheduled post: occurrences from now on are cancelled (their
  * still-scheduled targets too) and re-made from the new rule up to the horizon; past and published ones stay.
  * Removing the recurrence of a series that has started is refused (409): end it with UNTIL or unschedule.
@@ -259,7 +272,7 @@ export async function replaceFutureOccurrences(tx: Tx, actor: SchedulingActor, b
   if (instants.length === 0) throw invalid('no occurrence of this series is left ahead of now.');
   const { refused } = await cancelOccurrencesFrom(tx, after, now, `recurrence changed in revision ${after.post.currentRevision}`);
   if (refused.length > 0 && !options.applyToUnpublished) throw partlyPublished(refused);
-  await scheduleOccurrencesInTx(tx, actor, await loadPostState(tx, after.post.id, { accountId: after.post.accountId }), instants);
+  await materializeOccurrencesInTx(tx, actor, await loadPostState(tx, after.post.id, { accountId: after.post.accountId }), instants);
   return refused;
 }
 
@@ -289,7 +302,8 @@ async function finishSeries(tenantId: string, tx: Tx, state: PostState): Promise
 
 /**
  * The tenant's part of the daily extension: every scheduled series not yet materialized up to the horizon
- * gets the rule's instants after its latest occurrence; a series with none left is finished once its
+ * gets the rule's instants after its materialized-up-to marker (not its latest occurrence: a person may
+ * have moved that one earlier); a series with none left is finished once its
  * occurrences are done. A series that cannot be extended (its connection gone) is logged and skipped, the
  * others go on. Idempotent.
  */
@@ -313,7 +327,7 @@ export async function extendTenantRecurrences(
     }
     await tx.execute(sql`SAVEPOINT content_extend_series`);
     try {
-      const occurrences = await scheduleOccurrencesInTx(tx, { tenantId: ctx.tenantId, accountId: due.accountId, userId: null, config: ctx.config }, state, instants);
+      const occurrences = await materializeOccurrencesInTx(tx, { tenantId: ctx.tenantId, accountId: due.accountId, userId: null, config: ctx.config }, state, instants);
       created += occurrences.length;
       await tx.execute(sql`RELEASE SAVEPOINT content_extend_series`);
     } catch (error) {

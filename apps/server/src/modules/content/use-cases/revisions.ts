@@ -8,6 +8,7 @@ import type { Tx } from '../../../kernel/db/database.js';
 import { contentPermissions } from '../content.permissions.js';
 import { findContentSettings, findRevision, selectRevisions } from '../content.queries.js';
 import { buildPostContent, inputOfSnapshot, loadPostState } from './post-state.js';
+import { checkPostRecurrence } from './recurrence.js';
 import { assertExpectedRevision, assertMayEdit, editPostInTx, postDtoOf, requireAccount, writerOf } from './posts.js';
 
 /** Revisions: the list, one snapshot, the difference between two, and restoring one as a new revision. */
@@ -58,10 +59,12 @@ function setChanges(before: string[], after: string[]): Changes {
 }
 
 const mediaKey = (item: { assetId: string; altText: string | null }) => (item.altText ? `${item.assetId} (${item.altText})` : item.assetId);
+const recurrenceText = (recurrence: PostSnapshot['recurrence']) => (recurrence ? `${recurrence.rule} (${recurrence.timeZone})` : '');
 
 /**
  * Field-by-field difference between two snapshots: words (with whitespace) for texts and option values,
- * item lists for media, tags and destinations. Only fields that changed are listed.
+ * item lists for media, tags and destinations. Only fields that changed are listed; the recurrence only when
+ * both snapshots know it (older ones did not keep it).
  */
 export function diffSnapshots(from: PostSnapshot, to: PostSnapshot): FieldDiff[] {
   const fields: FieldDiff[] = [];
@@ -75,6 +78,7 @@ export function diffSnapshots(from: PostSnapshot, to: PostSnapshot): FieldDiff[]
   push('tags', null, null, setChanges([...from.tags].sort(), [...to.tags].sort()));
   push('plannedAt', null, null, textChanges(from.plannedAt ?? '', to.plannedAt ?? ''));
   push('ab', null, null, textChanges(from.ab ? `${from.ab.network} +${from.ab.gapMinutes} min` : '', to.ab ? `${to.ab.network} +${to.ab.gapMinutes} min` : ''));
+  if (from.recurrence !== undefined && to.recurrence !== undefined) push('recurrence', null, null, textChanges(recurrenceText(from.recurrence), recurrenceText(to.recurrence)));
   const destinationKey = (destination: { connectionId: string; network: string }) => `${destination.network}:${destination.connectionId}`;
   push('destinations', null, null, setChanges(from.destinations.map(destinationKey).sort(), to.destinations.map(destinationKey).sort()));
   const variantKey = (variant: { network: string; abLabel: string | null }) => `${variant.network}/${variant.abLabel ?? ''}`;
@@ -110,7 +114,10 @@ export async function diffRevisions(ctx: ServiceContext, postId: string, number:
 
 /**
  * Restore revision `number` as a new revision ("restored from 3"): an edit like any other (permission,
- * expectedRevision, approvals superseded). Destinations disconnected since are refused as in any edit.
+ * expectedRevision, approvals superseded). Destinations disconnected since are refused as in any edit. The
+ * revision's recurrence is set back as an edit sets it (checked: 422; a running series' future occurrences
+ * re-made, 409 when part is already out or when it would drop the rule of a started series); a snapshot
+ * made before revisions kept the recurrence leaves it as it is.
  */
 export async function restoreRevision(ctx: ServiceContext, postId: string, number: string, expectedRevision: number): Promise<PostSaveResult> {
   assertCan(ctx, contentPermissions.write);
@@ -123,7 +130,8 @@ export async function restoreRevision(ctx: ServiceContext, postId: string, numbe
     const settings = await findContentSettings(tx, writer.accountId);
     const content = await buildPostContent(tx, writer.accountId, inputOfSnapshot(revision.snapshot), state.destinations, settings.abDefaultGapMinutes);
     content.fields.abGapMinutes = revision.snapshot.ab?.gapMinutes ?? null;
-    const edited = await editPostInTx(tx, ctx, state, content, { note: `restored from ${revision.number}`, applyToUnpublished: false });
+    const recurrence = revision.snapshot.recurrence === undefined ? undefined : checkPostRecurrence(revision.snapshot.recurrence, content.fields);
+    const edited = await editPostInTx(tx, ctx, state, content, { note: `restored from ${revision.number}`, applyToUnpublished: false, recurrence });
     return { ...(await postDtoOf(tx, edited.state)), unscheduled: edited.unscheduled };
   });
   ctx.audit.targetType = 'post';
