@@ -22,6 +22,7 @@ import type {
   UpdatePlatformAiSettingsBody,
   UpdatePlatformHitlPolicyBody,
 } from '@omni/contracts/ai';
+import type { Config } from '../../kernel/config.js';
 import { predictPerformanceBodySchema } from '@omni/contracts/ai';
 import { z } from 'zod';
 import { assertCan, requireActor, requireTenant } from '../../kernel/access.js';
@@ -95,6 +96,17 @@ function requireCompleteProvider(body: UpdateAiProviderSettingsBody, hasStoredKe
   if (body.kind === 'anthropic' && !hasKey) {
     throw new AppError('unprocessable', 'ai.api_key_required', 'Enter the API key of your Anthropic account.', { errors: [{ path: 'provider.apiKey', message: 'Required for anthropic.' }] });
   }
+}
+
+/**
+ * The first save of the platform provider (no row yet: the configuration stood in for it, and the console
+ * showed its key's hint): a key left out keeps AI_API_KEY, when the provider and base URL are the configured
+ * ones (the configured key is never sent to another endpoint).
+ */
+export function withConfiguredPlatformKey<B extends UpdateAiProviderSettingsBody>(config: Pick<Config, 'AI_PROVIDER' | 'AI_BASE_URL' | 'AI_API_KEY'>, body: B): B {
+  const sameEndpoint = body.kind === config.AI_PROVIDER && (body.baseUrl ?? null) === (config.AI_BASE_URL ?? null);
+  if (body.apiKey !== undefined || !config.AI_API_KEY || body.kind === 'offline' || !sameEndpoint) return body;
+  return { ...body, apiKey: config.AI_API_KEY };
 }
 
 function providerValues(ctx: ServiceContext, body: UpdateAiProviderSettingsBody, allowPrivateBaseUrls: boolean, userId: string) {
@@ -229,8 +241,9 @@ export async function updatePlatformAiSettings(ctx: ServiceContext, body: Update
   const actor = requireActor(ctx);
   const row = await withSystemAccess(ctx, 'ai: platform settings', async (tx) => {
     const stored = await selectProviderSettings(tx, null);
-    requireCompleteProvider(body, Boolean(stored?.api_key_secret));
-    return upsertProviderSettings(tx, null, providerValues(ctx, body, body.allowPrivateBaseUrls, actor.userId));
+    const saved = stored ? body : withConfiguredPlatformKey(ctx.config, body);
+    requireCompleteProvider(saved, Boolean(stored?.api_key_secret));
+    return upsertProviderSettings(tx, null, providerValues(ctx, saved, saved.allowPrivateBaseUrls, actor.userId));
   });
   return toPlatformDto(ctx, row);
 }
