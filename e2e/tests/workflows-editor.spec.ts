@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, signIn, uniqueSuffix, snap } from './helpers';
+import { expectAccessible, signIn, snap, tokenOf, uniqueSuffix } from './helpers';
 import { canvasNode, connect } from './workflow-canvas';
 
 /**
@@ -149,4 +149,48 @@ test('an editor draws, checks, saves twice and test-runs a workflow, then instal
   await confirm.getByRole('button', { name: 'Delete' }).click();
   await expect(installed).toHaveCount(0);
   await expect(row).toBeVisible();
+});
+
+test('a save after someone else saved the workflow is refused with the current version, and Reload shows theirs', async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const headers = { authorization: `Bearer ${await tokenOf(request, editor)}` };
+  const definition = (title: string) => ({
+    trigger: { kind: 'manual' },
+    triggerPosition: { x: 0, y: 120 },
+    nodes: [{ id: 'tell', kind: 'notify', label: 'Tell the team', config: { to: 'role', role: 'editor', title, body: '' }, position: { x: 320, y: 120 } }],
+    edges: [{ id: 'e0', source: 'trigger', sourceHandle: null, target: 'tell' }],
+  });
+  const created = await request.post('/api/workflows', { headers, data: { name: `Shared draft ${uniqueSuffix()}`, definition: definition('Mine to start with'), active: true } });
+  expect(created.status(), await created.text()).toBe(201);
+  const id = ((await created.json()) as { id: string }).id;
+
+  await signIn(page, editor);
+  await page.goto(`/workflows/${id}`);
+  await expect(page.getByTestId('workflow-version')).toHaveText('Version 1');
+  // A colleague saves version 2 meanwhile.
+  const theirs = await request.patch(`/api/workflows/${id}`, { headers, data: { definition: definition('A colleague’s title'), expectedVersion: 1 } });
+  expect(theirs.status(), await theirs.text()).toBe(200);
+
+  // Eva changes the step and saves: refused, and told which version is current now.
+  await canvasNode(page, 'tell').click();
+  const panel = page.getByTestId('step-panel');
+  await panel.getByLabel(/^Title/).fill('My new title');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const conflict = page.getByRole('alert').filter({ hasText: 'Someone saved this workflow while you edited it' });
+  await expect(conflict).toContainText('now version 2');
+  await shot(page, '20-conflict');
+  await expectAccessible(page);
+
+  // Reload: the colleague's version, and saving from it works.
+  await conflict.getByRole('button', { name: 'Reload' }).click();
+  await expect(page.getByTestId('workflow-version')).toHaveText('Version 2');
+  await expect(conflict).toBeHidden();
+  await canvasNode(page, 'tell').click();
+  await expect(panel.getByLabel(/^Title/)).toHaveValue('A colleague’s title');
+  await panel.getByLabel(/^Title/).fill('Agreed title');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByTestId('workflow-version')).toHaveText('Version 3');
+  const saved = (await (await request.get(`/api/workflows/${id}`, { headers })).json()) as { currentVersion: number; definition: { nodes: Array<{ config: { title: string } }> } };
+  expect(saved.currentVersion).toBe(3);
+  expect(saved.definition.nodes[0]!.config.title).toBe('Agreed title');
 });
