@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { createHmac } from 'node:crypto';
 import { expectAccessible, signIn, snap, tokenOf, uniqueSuffix } from './helpers';
 import { canvasNode, connect } from './workflow-canvas';
 
@@ -193,4 +194,47 @@ test('a save after someone else saved the workflow is refused with the current v
   const saved = (await (await request.get(`/api/workflows/${id}`, { headers })).json()) as { currentVersion: number; definition: { nodes: Array<{ config: { title: string } }> } };
   expect(saved.currentVersion).toBe(3);
   expect(saved.definition.nodes[0]!.config.title).toBe('Agreed title');
+});
+
+test('an editor makes a new signing secret for a webhook workflow: the old one stops working, the new one starts runs', async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const headers = { authorization: `Bearer ${await tokenOf(request, editor)}` };
+  const definition = {
+    trigger: { kind: 'webhook' },
+    triggerPosition: { x: 0, y: 120 },
+    nodes: [{ id: 'tell', kind: 'notify', label: 'Tell the team', config: { to: 'role', role: 'editor', title: 'A lead: {{ trigger.payload.email }}', body: '' }, position: { x: 320, y: 120 } }],
+    edges: [{ id: 'e0', source: 'trigger', sourceHandle: null, target: 'tell' }],
+  };
+  const created = await request.post('/api/workflows', { headers, data: { name: `Lead hook ${uniqueSuffix()}`, definition, active: true } });
+  expect(created.status(), await created.text()).toBe(201);
+  const workflow = (await created.json()) as { id: string; webhookUrl: string; webhookSecret: string };
+  const hook = new URL(workflow.webhookUrl).pathname;
+  /** A delivery signed as senders sign them: hex HMAC-SHA256 of "<unix seconds>.<body>". */
+  const deliver = (secret: string, email: string) => {
+    const body = JSON.stringify({ email });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+    return request.post(hook, { headers: { 'content-type': 'application/json', 'x-omni-timestamp': String(timestamp), 'x-omni-signature': `sha256=${signature}`, 'x-omni-delivery': uniqueSuffix() }, data: body });
+  };
+  expect((await deliver(workflow.webhookSecret, 'first@example.com')).status()).toBe(202);
+
+  await signIn(page, editor);
+  await page.goto(`/workflows/${workflow.id}`);
+  await canvasNode(page, 'trigger').click();
+  const trigger = page.getByTestId('trigger-panel');
+  await expect(trigger.getByLabel('Webhook URL')).toHaveValue(workflow.webhookUrl);
+  // The secret is shown once, when it is made: not on a later visit.
+  await expect(page.getByTestId('webhook-secret')).toHaveCount(0);
+  await trigger.getByRole('button', { name: 'New secret' }).click();
+  await expect(page.getByText('A new secret was made; the old one stopped working.')).toBeVisible();
+  const shown = page.getByTestId('webhook-secret');
+  await expect(shown).toContainText('Copy it now: it is shown only once.');
+  const secret = (await shown.locator('code').textContent())!.trim();
+  expect(secret).toMatch(/^whsec_/);
+  expect(secret).not.toBe(workflow.webhookSecret);
+  await shot(page, '30-new-secret');
+  await expectAccessible(page);
+
+  expect((await deliver(workflow.webhookSecret, 'old@example.com')).status()).toBe(401);
+  expect((await deliver(secret, 'new@example.com')).status()).toBe(202);
 });
