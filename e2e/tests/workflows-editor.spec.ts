@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
-import { expectAccessible, signIn, snap, tokenOf, uniqueSuffix } from './helpers';
+import { demoPassword, expectAccessible, signIn, snap, tokenOf, uniqueSuffix } from './helpers';
 import { canvasNode, connect } from './workflow-canvas';
 
 /**
@@ -237,4 +237,34 @@ test('an editor makes a new signing secret for a webhook workflow: the old one s
 
   expect((await deliver(workflow.webhookSecret, 'old@example.com')).status()).toBe(401);
   expect((await deliver(secret, 'new@example.com')).status()).toBe(202);
+});
+
+test.describe('a browser set to German', () => {
+  test.use({ locale: 'de-DE' });
+
+  test('a step’s settings are labelled and offered in German', async ({ page, request }) => {
+    const headers = { authorization: `Bearer ${await tokenOf(request, editor)}` };
+    const definition = {
+      trigger: { kind: 'manual' },
+      triggerPosition: { x: 0, y: 120 },
+      nodes: [{ id: 'tell', kind: 'notify', label: 'Tell the team', config: { to: 'role', role: 'editor', title: 'Neu', body: '' }, position: { x: 320, y: 120 } }],
+      edges: [{ id: 'e0', source: 'trigger', sourceHandle: null, target: 'tell' }],
+    };
+    const created = await request.post('/api/workflows', { headers, data: { name: `Auf Deutsch ${uniqueSuffix()}`, definition, active: true } });
+    expect(created.status(), await created.text()).toBe(201);
+    const id = ((await created.json()) as { id: string }).id;
+
+    await page.goto('/sign-in');
+    await page.getByLabel('E-Mail').fill(editor);
+    await page.getByLabel('Passwort', { exact: true }).fill(demoPassword);
+    await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
+    await expect(page).not.toHaveURL(/\/sign-in/);
+    await page.goto(`/workflows/${id}`);
+    await canvasNode(page, 'tell').click();
+    const panel = page.getByTestId('step-panel');
+    await expect(panel.getByLabel('Titel *')).toHaveValue('Neu');
+    await expect(panel.getByLabel('An', { exact: true }).locator('option:checked')).toHaveText('Alle mit einer Rolle');
+    await expect(panel.getByLabel('Rolle', { exact: true }).locator('option:checked')).toHaveText('Redakteure');
+    await shot(page, '40-german-step');
+  });
 });

@@ -11,6 +11,19 @@ function labelOf(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+type Translate = ReturnType<typeof useTranslation>['t'];
+
+/** A config field's label: translated when the console knows the field, else its name in words. */
+function fieldLabel(t: Translate, name: string): string {
+  return t(`workflows.fields.${name}`, { defaultValue: labelOf(name) });
+}
+
+/** A choice of a config field: translated when the console knows it (a workflow type, a role, a unit…), else as the server sends it. */
+function optionLabel(t: Translate, option: unknown): string {
+  const value = String(option);
+  return t(`workflows.values.${value}`, { defaultValue: t(`ai.workflowTypes.${value}`, { defaultValue: value }) });
+}
+
 function StringList({ id, value, onChange, options }: { id: string; value: unknown; onChange: (next: string[]) => void; options?: unknown[] }) {
   const { t } = useTranslation();
   const items = Array.isArray(value) ? value.map(String) : [];
@@ -22,7 +35,7 @@ function StringList({ id, value, onChange, options }: { id: string; value: unkno
             <Select aria-label={`${id} ${index + 1}`} value={item} onChange={(event) => onChange(items.map((entry, at) => (at === index ? event.target.value : entry)))}>
               {options.map((option) => (
                 <option key={String(option)} value={String(option)}>
-                  {String(option)}
+                  {optionLabel(t, option)}
                 </option>
               ))}
             </Select>
@@ -131,7 +144,7 @@ function SchemaField({
   const { schema, nullable } = unwrapNullable(raw);
   const control = fieldControlOf(name, raw);
   const id = `field-${path}`;
-  const label = required ? `${labelOf(name)} *` : labelOf(name);
+  const label = required ? `${fieldLabel(t, name)} *` : fieldLabel(t, name);
   const hint = schema.description ?? raw.description;
   const placeholder = schema.default !== undefined && typeof schema.default !== 'object' ? String(schema.default) : undefined;
   if (control === 'object') {
@@ -176,10 +189,10 @@ function SchemaField({
       case 'enum':
         return (
           <Select id={id} name={path} value={value === undefined || value === null ? '' : String(value)} onChange={(event) => onChange(event.target.value === '' ? undefined : (schema.enum ?? []).find((option) => String(option) === event.target.value))}>
-            <option value="">{schema.default !== undefined ? t('workflows.panel.defaultOption', { value: String(schema.default) }) : t('workflows.panel.unset')}</option>
+            <option value="">{schema.default !== undefined ? t('workflows.panel.defaultOption', { value: optionLabel(t, schema.default) }) : t('workflows.panel.unset')}</option>
             {(schema.enum ?? []).map((option) => (
               <option key={String(option)} value={String(option)}>
-                {String(option)}
+                {optionLabel(t, option)}
               </option>
             ))}
           </Select>
