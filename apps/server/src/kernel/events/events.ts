@@ -36,10 +36,11 @@ export function createEventBus(): EventBus {
 /**
  * How the outbox is dispatched. Each emit schedules its tenant's batch job (job key `events:<tenantId>`,
  * `events:platform` for platform events), due `batchDelayMs` later; further emits before a worker takes it
- * join it without calling the queue at all (outbox_join_pending_batch, migration 0023: a shared advisory
- * lock on the key held until the emitter commits, which the batch job waits out before it reads, see
- * waitForEmitters), and the pending job keeps its run_at, so a steady stream cannot postpone it. With no
- * delay, batches form while the job waits in the queue, i.e. exactly when the workers are busy. The job delivers the tenant's
+ * join it without calling the queue at all (outbox_join_pending_batch, migration 0023, decision 013: a
+ * shared advisory lock on the key, only tried, held until the emitter commits, which the batch job waits
+ * out before it reads, see waitForEmitters), and the pending job keeps its run_at, so a steady stream
+ * cannot postpone it. With no delay, batches form while the job waits in the queue, i.e. exactly when the
+ * workers are busy. The job delivers the tenant's
  * undispatched events in order, at most `batchSize` at a time (a full batch queues the next at once),
  * each to all its subscribers inside the tenant's transaction, and marks them dispatched. An event one of
  * whose subscribers throws is rolled back alone (the batch is redone with a savepoint per event), leaves
