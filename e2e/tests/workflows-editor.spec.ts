@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { demoPassword, expectAccessible, signIn, snap, tokenOf, uniqueSuffix } from './helpers';
 import { canvasNode, connect } from './workflow-canvas';
@@ -16,6 +16,24 @@ const editor = 'bella.editor@northwind.test';
 const shot = (page: Page, name: string) => snap(page, `wf-editor-${name}`);
 
 test.use({ viewport: { width: 1440, height: 1000 } });
+
+/** A workflow of one notify step after its trigger, made through the API as Eva; answers what POST /api/workflows says. */
+async function createNotifyWorkflow(request: APIRequestContext, name: string, trigger: 'manual' | 'webhook', title: string): Promise<{ id: string; webhookUrl: string | null; webhookSecret?: string }> {
+  const created = await request.post('/api/workflows', { headers: await authOf(request), data: { name, definition: notifyDefinition(trigger, title), active: true } });
+  expect(created.status(), await created.text()).toBe(201);
+  return (await created.json()) as { id: string; webhookUrl: string | null; webhookSecret?: string };
+}
+
+function notifyDefinition(trigger: 'manual' | 'webhook', title: string) {
+  return {
+    trigger: { kind: trigger },
+    triggerPosition: { x: 0, y: 120 },
+    nodes: [{ id: 'tell', kind: 'notify', label: 'Tell the team', config: { to: 'role', role: 'editor', title, body: '' }, position: { x: 320, y: 120 } }],
+    edges: [{ id: 'e0', source: 'trigger', sourceHandle: null, target: 'tell' }],
+  };
+}
+
+const authOf = async (request: APIRequestContext) => ({ authorization: `Bearer ${await tokenOf(request, editor)}` });
 
 
 
@@ -154,22 +172,14 @@ test('an editor draws, checks, saves twice and test-runs a workflow, then instal
 
 test('a save after someone else saved the workflow is refused with the current version, and Reload shows theirs', async ({ page, request }) => {
   test.setTimeout(90_000);
-  const headers = { authorization: `Bearer ${await tokenOf(request, editor)}` };
-  const definition = (title: string) => ({
-    trigger: { kind: 'manual' },
-    triggerPosition: { x: 0, y: 120 },
-    nodes: [{ id: 'tell', kind: 'notify', label: 'Tell the team', config: { to: 'role', role: 'editor', title, body: '' }, position: { x: 320, y: 120 } }],
-    edges: [{ id: 'e0', source: 'trigger', sourceHandle: null, target: 'tell' }],
-  });
-  const created = await request.post('/api/workflows', { headers, data: { name: `Shared draft ${uniqueSuffix()}`, definition: definition('Mine to start with'), active: true } });
-  expect(created.status(), await created.text()).toBe(201);
-  const id = ((await created.json()) as { id: string }).id;
+  const headers = await authOf(request);
+  const { id } = await createNotifyWorkflow(request, `Shared draft ${uniqueSuffix()}`, 'manual', 'Mine to start with');
 
   await signIn(page, editor);
   await page.goto(`/workflows/${id}`);
   await expect(page.getByTestId('workflow-version')).toHaveText('Version 1');
   // A colleague saves version 2 meanwhile.
-  const theirs = await request.patch(`/api/workflows/${id}`, { headers, data: { definition: definition('A colleague’s title'), expectedVersion: 1 } });
+  const theirs = await request.patch(`/api/workflows/${id}`, { headers, data: { definition: notifyDefinition('manual', 'A colleague’s title'), expectedVersion: 1 } });
   expect(theirs.status(), await theirs.text()).toBe(200);
 
   // Eva changes the step and saves: refused, and told which version is current now.
@@ -198,17 +208,8 @@ test('a save after someone else saved the workflow is refused with the current v
 
 test('an editor makes a new signing secret for a webhook workflow: the old one stops working, the new one starts runs', async ({ page, request }) => {
   test.setTimeout(90_000);
-  const headers = { authorization: `Bearer ${await tokenOf(request, editor)}` };
-  const definition = {
-    trigger: { kind: 'webhook' },
-    triggerPosition: { x: 0, y: 120 },
-    nodes: [{ id: 'tell', kind: 'notify', label: 'Tell the team', config: { to: 'role', role: 'editor', title: 'A lead: {{ trigger.payload.email }}', body: '' }, position: { x: 320, y: 120 } }],
-    edges: [{ id: 'e0', source: 'trigger', sourceHandle: null, target: 'tell' }],
-  };
-  const created = await request.post('/api/workflows', { headers, data: { name: `Lead hook ${uniqueSuffix()}`, definition, active: true } });
-  expect(created.status(), await created.text()).toBe(201);
-  const workflow = (await created.json()) as { id: string; webhookUrl: string; webhookSecret: string };
-  const hook = new URL(workflow.webhookUrl).pathname;
+  const workflow = await createNotifyWorkflow(request, `Lead hook ${uniqueSuffix()}`, 'webhook', 'A lead: {{ trigger.payload.email }}');
+  const hook = new URL(workflow.webhookUrl!).pathname;
   /** A delivery signed as senders sign them: hex HMAC-SHA256 of "<unix seconds>.<body>". */
   const deliver = (secret: string, email: string) => {
     const body = JSON.stringify({ email });
@@ -216,13 +217,13 @@ test('an editor makes a new signing secret for a webhook workflow: the old one s
     const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
     return request.post(hook, { headers: { 'content-type': 'application/json', 'x-omni-timestamp': String(timestamp), 'x-omni-signature': `sha256=${signature}`, 'x-omni-delivery': uniqueSuffix() }, data: body });
   };
-  expect((await deliver(workflow.webhookSecret, 'first@example.com')).status()).toBe(202);
+  expect((await deliver(workflow.webhookSecret!, 'first@example.com')).status()).toBe(202);
 
   await signIn(page, editor);
   await page.goto(`/workflows/${workflow.id}`);
   await canvasNode(page, 'trigger').click();
   const trigger = page.getByTestId('trigger-panel');
-  await expect(trigger.getByLabel('Webhook URL')).toHaveValue(workflow.webhookUrl);
+  await expect(trigger.getByLabel('Webhook URL')).toHaveValue(workflow.webhookUrl!);
   // The secret is shown once, when it is made: not on a later visit.
   await expect(page.getByTestId('webhook-secret')).toHaveCount(0);
   await trigger.getByRole('button', { name: 'New secret' }).click();
@@ -235,7 +236,7 @@ test('an editor makes a new signing secret for a webhook workflow: the old one s
   await shot(page, '30-new-secret');
   await expectAccessible(page);
 
-  expect((await deliver(workflow.webhookSecret, 'old@example.com')).status()).toBe(401);
+  expect((await deliver(workflow.webhookSecret!, 'old@example.com')).status()).toBe(401);
   expect((await deliver(secret, 'new@example.com')).status()).toBe(202);
 });
 
@@ -243,16 +244,7 @@ test.describe('a browser set to German', () => {
   test.use({ locale: 'de-DE' });
 
   test('a step’s settings are labelled and offered in German', async ({ page, request }) => {
-    const headers = { authorization: `Bearer ${await tokenOf(request, editor)}` };
-    const definition = {
-      trigger: { kind: 'manual' },
-      triggerPosition: { x: 0, y: 120 },
-      nodes: [{ id: 'tell', kind: 'notify', label: 'Tell the team', config: { to: 'role', role: 'editor', title: 'Neu', body: '' }, position: { x: 320, y: 120 } }],
-      edges: [{ id: 'e0', source: 'trigger', sourceHandle: null, target: 'tell' }],
-    };
-    const created = await request.post('/api/workflows', { headers, data: { name: `Auf Deutsch ${uniqueSuffix()}`, definition, active: true } });
-    expect(created.status(), await created.text()).toBe(201);
-    const id = ((await created.json()) as { id: string }).id;
+    const { id } = await createNotifyWorkflow(request, `Auf Deutsch ${uniqueSuffix()}`, 'manual', 'Neu');
 
     await page.goto('/sign-in');
     await page.getByLabel('E-Mail').fill(editor);

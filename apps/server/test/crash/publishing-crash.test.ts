@@ -1,17 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp, buildKernel } from '../../src/app.js';
-import { parseConfig, type Config } from '../../src/kernel/config.js';
-import type { Kernel } from '../../src/kernel/kernel.js';
-import { createLogger } from '../../src/kernel/logger.js';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTenant } from '../factories/tenancy.js';
-import { request, testConfig } from '../harness.js';
-import { createCrashDatabase, type CrashDatabase } from './crash-database.js';
+import { request } from '../harness.js';
+import { sleep, startCrashApp, type CrashApp } from './crash-app.js';
 import {
   connectSandbox,
   connectThroughOAuth,
@@ -24,7 +17,7 @@ import {
   type CrashNetwork,
   type StoredPost,
 } from './crash-networks.js';
-import { repeatUntil, WorkerProcesses, workerEnvironment } from './worker-processes.js';
+import { repeatUntil, type WorkerProcesses } from './worker-processes.js';
 
 /**
  * The publishing engine's crash proof (issue 4). 1,000 scheduled posts of 5 tenants come due over 30 s on
@@ -78,31 +71,19 @@ type CrashTenant = { token: string; connections: Record<CrashNetwork, string[]> 
 type PlannedPost = { index: number; marker: string; network: CrashNetwork; tenant: CrashTenant; connectionId: string };
 type TargetRecord = { id: string; status: string; external_id: string | null; idempotency_key: string; network: string; content: { text: string }; last_error: string | null };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('publishing under worker crashes', () => {
-  let database: CrashDatabase;
+  let crash: CrashApp | undefined;
   let fakes: CrashFakes;
-  let config: Config;
-  let kernel: Kernel;
   let app: FastifyInstance;
   let owner: pg.Pool;
   let workers: WorkerProcesses | undefined;
-  let logDirectory: string;
   const tenants: CrashTenant[] = [];
   const runId = randomBytes(4).toString('hex');
 
   beforeAll(async () => {
-    logDirectory = await mkdtemp(path.join(os.tmpdir(), 'omni-crash-'));
     fakes = await startCrashFakes();
-    database = await createCrashDatabase(inject('ownerDatabaseUrl'), parseConfig());
-    config = testConfig({ ...fakes.settings, ...engineSettings });
-    kernel = buildKernel(config, createLogger('silent'), database.appUrl);
-    app = await buildApp(kernel);
-    await app.ready();
-    owner = new pg.Pool({ connectionString: database.ownerUrl, max: 3 });
-    // end() lets go of clients before their sockets close; dropping the database then ends them (FATAL 57P01).
-    owner.on('connect', (client) => client.on('error', () => undefined));
+    crash = await startCrashApp({ ...fakes.settings, ...engineSettings });
+    ({ app, owner } = crash);
 
     for (let index = 0; index < tenantCount; index += 1) {
       const registered = await registerTenant(app);
@@ -126,13 +107,8 @@ describe('publishing under worker crashes', () => {
   }, 600_000); // with the wait for another crash test's turn (crash-database.ts)
 
   afterAll(async () => {
-    await workers?.stopAll();
-    await app?.close();
-    await kernel?.db.close();
-    await owner?.end();
+    await crash?.close();
     await fakes?.close();
-    await database?.drop();
-    if (logDirectory) await rm(logDirectory, { recursive: true, force: true });
   }, 60_000);
 
   /** Round-robin over networks, then tenants, then each tenant's connections on that network. */
@@ -159,10 +135,6 @@ describe('publishing under worker crashes', () => {
       payload: { connectionId: post.connectionId, content, scheduledAt: scheduledAt.toISOString() },
     });
     if (response.statusCode !== 201) throw new Error(`create target ${post.marker}: ${response.statusCode} ${response.body}`);
-  }
-
-  async function enqueueSweep(): Promise<void> {
-    await owner.query(`SELECT graphile_worker.add_job('publishing.sweep', '{"tenantId":null,"data":{}}'::json, job_key => 'crash-test:sweep', max_attempts => 1)`);
   }
 
   async function countUnsettled(): Promise<number> {
@@ -198,9 +170,8 @@ describe('publishing under worker crashes', () => {
     );
     const creationSeconds = Math.round((Date.now() - creationStartedAt) / 1000);
 
-    workers = new WorkerProcesses(workerEnvironment(database, config, logDirectory, { ...fakes.settings, ...engineSettings }), logDirectory);
     const startedAt = Date.now();
-    workers.start(workerCount);
+    workers = crash!.startWorkers(workerCount);
     const chaosUntil = Math.max(lastDue, startedAt) + chaosAfterLastDueMs;
     const chaosLimit = chaosUntil + 120_000;
     let injected = 0;
@@ -222,7 +193,7 @@ describe('publishing under worker crashes', () => {
     })();
 
     const sweeper = repeatUntil(() => stop, sweepEveryMs, async () => {
-      await enqueueSweep();
+      await crash!.enqueueSweep('publishing.sweep');
       sweeps += 1;
     });
 

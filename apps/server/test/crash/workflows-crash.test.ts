@@ -1,23 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { WorkflowDefinitionInput } from '@omni/contracts/workflows';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp, buildKernel } from '../../src/app.js';
-import { parseConfig, type Config } from '../../src/kernel/config.js';
-import type { Kernel } from '../../src/kernel/kernel.js';
-import { createLogger } from '../../src/kernel/logger.js';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTenant } from '../factories/tenancy.js';
 import { manualDefinition } from '../factories/workflows.js';
-import { request, testConfig } from '../harness.js';
-import { createCrashDatabase, type CrashDatabase } from './crash-database.js';
+import { request } from '../harness.js';
+import { sleep, startCrashApp, type CrashApp } from './crash-app.js';
 import { connectSandbox, publicUrl } from './crash-networks.js';
-import { repeatUntil, WorkerProcesses, workerEnvironment } from './worker-processes.js';
+import { repeatUntil, type WorkerProcesses } from './worker-processes.js';
 
 /**
  * The workflow engine's crash proof (issue 7, docs/design/workflows.md §8). 3 tenants each have a workflow
@@ -63,8 +56,6 @@ const engineSettings = {
 type CrashTenant = { token: string; tenantId: string; workflowId: string };
 type FarEnd = { url: string; calls: Map<string, number>; close(): Promise<void> };
 type StepRecord = { id: string; run_id: string; node_id: string; iteration: number; status: string; attempt: number; output: { body?: { key?: string; path?: string } } | null; port: string | null };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The far end of the HTTP steps: counts calls by Idempotency-Key, answers 200 with {key, path} after
@@ -126,28 +117,18 @@ function crashDefinition(farEndUrl: string, sandboxConnectionId: string): Workfl
 }
 
 describe('workflows under worker crashes', () => {
-  let database: CrashDatabase;
+  let crash: CrashApp | undefined;
   let farEnd: FarEnd;
-  let config: Config;
-  let kernel: Kernel;
   let app: FastifyInstance;
   let owner: pg.Pool;
   let workers: WorkerProcesses | undefined;
-  let logDirectory: string;
   const tenants: CrashTenant[] = [];
   const testRunId = randomBytes(4).toString('hex');
 
   beforeAll(async () => {
-    logDirectory = await mkdtemp(path.join(os.tmpdir(), 'omni-crash-'));
     farEnd = await startFarEnd();
-    database = await createCrashDatabase(inject('ownerDatabaseUrl'), parseConfig());
-    config = testConfig({ PUBLIC_URL: publicUrl, ...engineSettings });
-    kernel = buildKernel(config, createLogger('silent'), database.appUrl);
-    app = await buildApp(kernel);
-    await app.ready();
-    owner = new pg.Pool({ connectionString: database.ownerUrl, max: 3 });
-    // end() lets go of clients before their sockets close; dropping the database then ends them (FATAL 57P01).
-    owner.on('connect', (client) => client.on('error', () => undefined));
+    crash = await startCrashApp({ PUBLIC_URL: publicUrl, ...engineSettings });
+    ({ app, owner } = crash);
 
     for (let index = 0; index < tenantCount; index += 1) {
       const registered = await registerTenant(app);
@@ -164,13 +145,8 @@ describe('workflows under worker crashes', () => {
   }, 600_000); // with the wait for another crash test's turn (crash-database.ts)
 
   afterAll(async () => {
-    await workers?.stopAll();
-    await app?.close();
-    await kernel?.db.close();
-    await owner?.end();
+    await crash?.close();
     await farEnd?.close();
-    await database?.drop();
-    if (logDirectory) await rm(logDirectory, { recursive: true, force: true });
   }, 60_000);
 
   async function startRun(index: number): Promise<void> {
@@ -182,10 +158,6 @@ describe('workflows under worker crashes', () => {
       payload: { input: { index, marker: `crash-${testRunId}-${index}` } },
     });
     if (response.statusCode !== 201) throw new Error(`start run ${index}: ${response.statusCode} ${response.body}`);
-  }
-
-  async function enqueueSweep(): Promise<void> {
-    await owner.query(`SELECT graphile_worker.add_job('workflows.sweep', '{"tenantId":null,"data":{}}'::json, job_key => 'crash-test:sweep', max_attempts => 1)`);
   }
 
   async function countUnfinished(): Promise<number> {
@@ -205,9 +177,8 @@ describe('workflows under worker crashes', () => {
   }
 
   it('finishes 240 runs once, each side effect once, while workers are SIGKILLed and restarted', async () => {
-    workers = new WorkerProcesses(workerEnvironment(database, config, logDirectory, { PUBLIC_URL: publicUrl, ...engineSettings }), logDirectory);
     const startedAt = Date.now();
-    workers.start(workerCount);
+    workers = crash!.startWorkers(workerCount);
     const chaosUntil = startedAt + startSpreadMs + chaosAfterLastStartMs;
     let stop = false;
     const stopped = () => stop;
@@ -221,7 +192,7 @@ describe('workflows under worker crashes', () => {
     })();
     let sweeps = 0;
     const sweeper = repeatUntil(stopped, sweepEveryMs, async () => {
-      await enqueueSweep();
+      await crash!.enqueueSweep('workflows.sweep');
       sweeps += 1;
     });
 
