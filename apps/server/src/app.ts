@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createDatabase } from './kernel/db/database.js';
-import { createEventBus, dispatchEventJob, dispatchEventsJob } from './kernel/events/events.js';
+import { createEventBus, dispatchEventJob, dispatchEventsJob, outboxDispatch } from './kernel/events/events.js';
 import { createHttpServer } from './kernel/http/server.js';
 import { createJobRegistry, registerJob, type JobRegistry } from './kernel/jobs/jobs.js';
 import type { Kernel } from './kernel/kernel.js';
@@ -13,6 +13,7 @@ import { modules as allModules } from './modules.js';
 /** Create the kernel for one process: the app-role connection pool and the event bus. */
 export function buildKernel(config: Config, logger: Logger, appDatabaseUrl: string): Kernel {
   const db = createDatabase(appDatabaseUrl, { max: config.DB_POOL_MAX, logger });
+  outboxDispatch.batchDelayMs = config.EVENTS_BATCH_DELAY_MS;
   return { config, logger, db, events: createEventBus() };
 }
 

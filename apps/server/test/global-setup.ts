@@ -46,7 +46,9 @@ export default async function setup(project: TestProject) {
 /**
  * Test-only bookkeeping (schema omni_test, never in migrations): which test process created each tenant,
  * by the connection's application_name, so that parallel test files each run their own tenants' jobs
- * (see drainJobs in harness.ts).
+ * (see drainJobs in harness.ts). Publishing lanes claim post targets across tenants in their own process,
+ * with that process's configuration (the fakes' URLs): a restrictive policy hides from a test process the
+ * targets of tenants another test process made, as its drain leaves their jobs alone.
  */
 async function recordTenantCreators(ownerUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
@@ -64,7 +66,17 @@ async function recordTenantCreators(ownerUrl: string): Promise<void> {
         END $fn$;
       DROP TRIGGER IF EXISTS omni_test_record_tenant_creator ON public.tenants;
       CREATE TRIGGER omni_test_record_tenant_creator AFTER INSERT ON public.tenants
-        FOR EACH ROW EXECUTE FUNCTION omni_test.record_tenant_creator();`);
+        FOR EACH ROW EXECUTE FUNCTION omni_test.record_tenant_creator();
+      CREATE OR REPLACE FUNCTION omni_test.is_other_test_process_tenant(tenant uuid) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+        SET search_path = pg_catalog AS $fn$
+          SELECT current_setting('application_name') LIKE 'omni-test-%' AND EXISTS (
+            SELECT 1 FROM omni_test.tenant_creators c
+             WHERE c.tenant_id = tenant AND c.creator LIKE 'omni-test-%' AND c.creator <> current_setting('application_name'))
+        $fn$;
+      GRANT USAGE ON SCHEMA omni_test TO PUBLIC;
+      DROP POLICY IF EXISTS omni_test_own_tenants ON public.publish_targets;
+      CREATE POLICY omni_test_own_tenants ON public.publish_targets AS RESTRICTIVE FOR ALL
+        USING (NOT omni_test.is_other_test_process_tenant(tenant_id));`);
   } finally {
     await client.end();
   }

@@ -144,6 +144,10 @@ export const configSchema = z.object({
     .default([]),
   PUBLISH_DISPATCH_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
   PUBLISH_DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(60).default(900),
+  // How long an emitted event's batch job waits for more of its tenant's events (kernel/events outboxDispatch).
+  EVENTS_BATCH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+  // Publishes one worker process runs at once (its publishing lane's slots; network calls, not CPU).
+  PUBLISH_LANE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   // Client approval links (module approvals): default and longest lifetime in days.
   APPROVAL_LINK_DEFAULT_DAYS: z.coerce.number().int().min(1).max(30).default(7),
   APPROVAL_LINK_MAX_DAYS: z.coerce.number().int().min(1).max(30).default(30),

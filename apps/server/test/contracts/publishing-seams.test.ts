@@ -12,7 +12,6 @@ import {
   scheduleTargetsInTx,
   summarizeEngagementByHour,
 } from '../../src/modules/publishing/index.js';
-import { enqueuePublishes } from '../../src/modules/publishing/publishing.jobs.js';
 import { listSchedulableConnections, checkSchedulingConnection } from '../../src/modules/social/index.js';
 import { createPublishingTenant, createTarget, dispatchAndDrain, findQueuedJob, makeDue, readTargetRow, type PublishingTenant } from '../factories/publishing.js';
 import { createAccount } from '../factories/tenancy.js';
@@ -29,6 +28,13 @@ describe('publishing and social seams for the content studio', () => {
   const inTenant = <T>(fn: Parameters<typeof withTenant<T>>[1]) => withTenant({ db: t.kernel.db, tenantId: tenant.tenant.id }, fn);
   const countTargets = async (connectionId: string) =>
     (await t.owner.query<{ count: number }>('SELECT count(*)::int AS count FROM publish_targets WHERE connection_id = $1', [connectionId])).rows[0]!.count;
+
+  /** A publish job as versions before the publishing lanes queued one per claimed target. */
+  const queueLegacyPublishJob = (targetId: string) =>
+    t.owner.query(
+      `SELECT graphile_worker.add_job('publishing.publish', json_build_object('tenantId', $1::text, 'data', json_build_object('targetId', $2::text)), job_key => 'publish:' || $2)`,
+      [tenant.tenant.id, targetId],
+    );
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -96,12 +102,12 @@ describe('publishing and social seams for the content studio', () => {
     expect(await countTargets(other.json<{ id: string }>().id)).toBe(0);
   });
 
-  it('revises a scheduled target whose publish job is already queued: the job is removed, the new content goes out once, same key', async () => {
+  it('revises a scheduled target whose publish job an earlier version queued: the job is removed, the new content goes out once, same key', async () => {
     const target = await createTarget(t, tenant, { text: 'Old text' });
     const key = (await readTargetRow(t, target.id)).idempotency_key;
-    // As if the dispatcher had claimed it: dispatched and its publish job queued.
+    // As the dispatcher before publishing lanes left it: dispatched, and a publish job queued for it.
     await t.owner.query('UPDATE publish_targets SET dispatched_at = now() WHERE id = $1', [target.id]);
-    await inTenant((tx) => enqueuePublishes(tx, [{ tenantId: tenant.tenant.id, targetId: target.id }]));
+    await queueLegacyPublishJob(target.id);
     expect(await findQueuedJob(t, `publish:${target.id}`)).not.toBeNull();
 
     const newTime = inHours(5);
@@ -127,7 +133,7 @@ describe('publishing and social seams for the content studio', () => {
   it('cancels only a scheduled target; a cancelled one never publishes; unknown ids are a typed not_found', async () => {
     const target = await createTarget(t, tenant, { text: 'Cancel me' });
     const key = (await readTargetRow(t, target.id)).idempotency_key;
-    await inTenant((tx) => enqueuePublishes(tx, [{ tenantId: tenant.tenant.id, targetId: target.id }]));
+    await queueLegacyPublishJob(target.id);
     expect(await inTenant((tx) => cancelScheduledTarget(tx, { targetId: target.id, reason: 'destination removed' }))).toMatchObject({ ok: true, target: { status: 'cancelled' } });
     expect(await findQueuedJob(t, `publish:${target.id}`)).toBeNull();
     expect(await inTenant((tx) => cancelScheduledTarget(tx, { targetId: target.id, reason: 'again' }))).toEqual({ ok: false, currentStatus: 'cancelled' });

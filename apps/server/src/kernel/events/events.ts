@@ -45,8 +45,9 @@ export function createEventBus(): EventBus {
  * each to all its subscribers inside the tenant's transaction, and marks them dispatched. An event one of
  * whose subscribers throws is rolled back alone (the batch is redone with a savepoint per event), leaves
  * the batches, and is retried by its own job (`event:<id>`, graphile-worker's backoff and attempts) as
- * before batching. The delay trades up to a second of event latency for fewer jobs: each batch job costs
- * a queue fetch, a transaction and a completion, whatever its size.
+ * before batching. The delay (EVENTS_BATCH_DELAY_MS, set by buildKernel; 0 in tests, whose drains run what
+ * is due now) trades up to a second of event latency for fewer jobs: each batch job costs a queue add, a
+ * fetch, a transaction and a completion, whatever its size.
  */
 export const outboxDispatch = { batchDelayMs: 0, batchSize: 500, firstRetryDelayMs: 2000 };
 

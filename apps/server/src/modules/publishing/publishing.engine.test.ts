@@ -23,6 +23,7 @@ import { claimDueTargets } from './publishing.queries.js';
 import { canTransition, retryDelaySeconds } from './publishing.state.js';
 import { queueDueMetricsCollections } from './use-cases/collect-metrics.js';
 import { dispatchDueTargets } from './use-cases/dispatch.js';
+import { runStartedAttempt } from './use-cases/publish-target.js';
 
 /** Leave a target as a worker that died mid-publish would: publishing, with attempt 1 open since `minutesAgo`. */
 async function simulateCrashedAttempt(t: TestApp, targetId: string, minutesAgo: number): Promise<void> {
@@ -214,16 +215,11 @@ describe('publishing engine', () => {
     }
   });
 
-  it('rescheduling removes the queued publish job: the old time publishes nothing, the new one publishes once', async () => {
+  it('rescheduling a due target before a lane claims it: the old time publishes nothing, the new one publishes once', async () => {
     const target = await createTarget(t, tenant, { text: 'Reschedule me' });
     await makeDue(t, target.id);
-    // Dispatch only (the publish job stays queued): claim inside a system transaction like the dispatcher.
-    await withSystemAccess(t.kernel, 'test: dispatch', (tx) => dispatchDueTargets(t.kernel, tx));
-    expect(await findQueuedJob(t, `publish:${target.id}`)).toMatchObject({ task: 'publishing.publish' });
-
     const moved = await request(t.app, { method: 'PATCH', url: `/api/publishing/targets/${target.id}`, token: tenant.token, payload: { scheduledAt: new Date(Date.now() + 7200_000).toISOString() } });
     expect(moved.statusCode).toBe(200);
-    expect(await findQueuedJob(t, `publish:${target.id}`)).toBeNull();
     await t.drainJobs();
     const key = (await readTargetRow(t, target.id)).idempotency_key;
     expect(await readTargetRow(t, target.id)).toMatchObject({ status: 'scheduled', dispatched_at: null });
@@ -237,14 +233,36 @@ describe('publishing engine', () => {
     expect(detail.transitions.some((transition) => transition.reason.startsWith('rescheduled from'))).toBe(true);
   });
 
-  it('cancelling removes the queued publish job and nothing is published', async () => {
+  it('a target whose attempt a lane started (claim committed, call not made yet) can be neither moved nor cancelled, and goes out once', async () => {
+    const target = await createTarget(t, tenant, { text: 'On its way' });
+    await makeDue(t, target.id);
+    // The lane's claim alone, committed: the attempt is started before any call.
+    const claim = await withSystemAccess(t.kernel, 'test: dispatch', (tx) => dispatchDueTargets(t.kernel, tx));
+    const started = claim.started.find((row) => row.id === target.id);
+    expect(started).toMatchObject({ status: 'publishing', attemptCount: 1 });
+    const attempts = await t.owner.query('SELECT attempt_number, finished_at FROM publish_attempts WHERE target_id = $1', [target.id]);
+    expect(attempts.rows).toEqual([{ attempt_number: 1, finished_at: null }]);
+
+    const moved = await request(t.app, { method: 'PATCH', url: `/api/publishing/targets/${target.id}`, token: tenant.token, payload: { scheduledAt: new Date(Date.now() + 7200_000).toISOString() } });
+    expect(moved.statusCode).toBe(409);
+    const cancelled = await request(t.app, { method: 'POST', url: `/api/publishing/targets/${target.id}/cancel`, token: tenant.token });
+    expect(cancelled.statusCode).toBe(409);
+    expect(cancelled.json().code).toBe('publishing.not_scheduled');
+
+    // Any other claims this one made run too (they belong to this process's tenants).
+    for (const row of claim.started) expect(await runStartedAttempt(t.kernel, row)).toBe('published');
+    await dispatchAndDrain(t, target.id);
+    const row = await readTargetRow(t, target.id);
+    expect(row.status).toBe('published');
+    expect(await countSandboxPosts(t, row.idempotency_key)).toBe(1);
+  });
+
+  it('cancelling a due target before a lane claims it: nothing is published', async () => {
     const target = await createTarget(t, tenant, { text: 'Cancel me' });
     await makeDue(t, target.id);
-    await withSystemAccess(t.kernel, 'test: dispatch', (tx) => dispatchDueTargets(t.kernel, tx));
     const cancelled = await request(t.app, { method: 'POST', url: `/api/publishing/targets/${target.id}/cancel`, token: tenant.token });
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json().status).toBe('cancelled');
-    expect(await findQueuedJob(t, `publish:${target.id}`)).toBeNull();
     await dispatchAndDrain(t, target.id);
     const row = await readTargetRow(t, target.id);
     expect(row.status).toBe('cancelled');

@@ -4,7 +4,8 @@ import { withTenant } from '../../kernel/db/tenancy.js';
 import { defineJob, enqueueJob, enqueueJobs, removeJob, requireJobTenant, requireTransaction } from '../../kernel/jobs/jobs.js';
 import { findTarget, type TargetRow } from './publishing.queries.js';
 import { collectTargetMetrics, queueDueMetricsCollections } from './use-cases/collect-metrics.js';
-import { runDispatcher, sweepTargets } from './use-cases/dispatch.js';
+import { sweepTargets } from './use-cases/dispatch.js';
+import { runPublishingLane } from './use-cases/lane.js';
 import { publishTarget } from './use-cases/publish-target.js';
 import { reconcileTarget } from './use-cases/reconcile-target.js';
 
@@ -15,8 +16,9 @@ import { reconcileTarget } from './use-cases/reconcile-target.js';
  */
 
 /**
- * Claim due targets fairly across tenants (system access, claim only) and enqueue one publish job each;
- * keeps going while more is due right away (runDispatcher), a transaction per run.
+ * A wake-up of this process's publishing lane (use-cases/lane.ts): it claims due targets fairly across
+ * tenants for its free slots, starts their attempts in the claim and runs the calls in this process, until
+ * nothing is due within a second; a lane already running is only poked.
  */
 export const dispatchJob = defineJob({
   id: 'publishing.dispatch',
@@ -24,11 +26,15 @@ export const dispatchJob = defineJob({
   transactional: false,
   maxAttempts: 5,
   run: async (ctx) => {
-    await runDispatcher(ctx);
+    await runPublishingLane(ctx);
   },
 });
 
-/** One attempt for one target, inside its tenant; no transaction is held across the network call. */
+/**
+ * One attempt for one target, inside its tenant; no transaction is held across the network call. The lane
+ * publishes without a job per target: this one runs publish jobs an earlier version queued (and anyone who
+ * queues one by hand); a target already started or no longer due is left alone.
+ */
 export const publishJob = defineJob({
   id: 'publishing.publish',
   payload: z.object({ targetId: z.string().uuid() }),
@@ -107,40 +113,29 @@ export const publishingJobs = [dispatchJob, publishJob, reconcileJob, sweepJob, 
 /** Hours after publishing at which engagement is collected. */
 export const metricsScheduleHours = [1, 6, 24, 72];
 
-/**
- * Dispatcher runs queue behind each other (a graphile-worker named queue): one runs at a time, and the
- * next waits in the queue rather than in a worker slot.
- */
-const dispatchQueue = 'publishing.dispatch';
-
 /** Dispatching and publishing are due to the minute: they run ahead of background jobs (events, metrics, mail). */
 const onTimePriority = -1;
 
-/** Wake the dispatcher at `at` (or now): an idle system publishes on time without polling. */
+/**
+ * Wake a publishing lane at `at` (or now): an idle system publishes on time without polling. No named
+ * queue: wake-ups run in any worker process, each starting (or poking) that process's lane, so every
+ * worker publishes during a burst.
+ */
 export async function scheduleDispatch(tx: Tx, at: Date): Promise<void> {
   const second = Math.floor(at.getTime() / 1000);
-  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: `publishing.dispatch:${second}`, runAt: at, queueName: dispatchQueue, priority: onTimePriority });
+  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: `publishing.dispatch:${second}`, runAt: at, priority: onTimePriority });
 }
 
 /**
- * Run the dispatcher again soon (due targets were left for the next batch, or wait for capacity). One
- * fixed key: a pending continuation is replaced, not added to. Only the dispatcher queues it: ending
- * attempts do not (every one of them would contend for this one row), a running dispatcher polls instead.
+ * Run a lane again soon (due targets wait for capacity, or a lane handed over after its run). One fixed
+ * key: a pending continuation is replaced, not added to. Only lanes queue it: ending attempts do not
+ * (every one of them would contend for this one row), a running lane looks again itself.
  */
 export async function scheduleDispatchContinuation(tx: Tx, at: Date): Promise<void> {
-  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: 'publishing.dispatch:continue', runAt: at, queueName: dispatchQueue, priority: onTimePriority });
+  await enqueueJob(tx, dispatchJob, {}, { tenantId: null, key: 'publishing.dispatch:continue', runAt: at, priority: onTimePriority });
 }
 
-/** One publish job per target, in this order (the queue runs them in it), in one statement. */
-export async function enqueuePublishes(tx: Tx, targets: Array<{ tenantId: string; targetId: string }>): Promise<void> {
-  await enqueueJobs(
-    tx,
-    publishJob,
-    targets.map(({ tenantId, targetId }) => ({ payload: { targetId }, options: { tenantId, key: `publish:${targetId}`, priority: onTimePriority } })),
-  );
-}
-
-/** Drop a target's pending publish job (reschedule, cancel); a running one re-checks state and does nothing. */
+/** Drop a target's pending publish job (one an earlier version queued) when it is rescheduled or cancelled. */
 export async function cancelPublish(tx: Tx, targetId: string): Promise<void> {
   await removeJob(tx, `publish:${targetId}`);
 }

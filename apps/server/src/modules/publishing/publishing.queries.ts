@@ -72,6 +72,11 @@ const targetColumns = sql`id, tenant_id, account_id, connection_id, network, con
   status, attempt_count, attempt_base, next_attempt_at, dispatched_at, idempotency_key, external_id, external_url, last_error, last_error_kind,
   published_at, created_by, created_at, updated_at`;
 
+/** targetColumns of an UPDATE … FROM (qualified: the updated row is t). */
+const startedTargetColumns = sql`t.id, t.tenant_id, t.account_id, t.connection_id, t.network, t.content, t.scheduled_at, t.scheduled_at::text AS scheduled_at_text,
+  t.status, t.attempt_count, t.attempt_base, t.next_attempt_at, t.dispatched_at, t.idempotency_key, t.external_id, t.external_url, t.last_error,
+  t.last_error_kind, t.published_at, t.created_by, t.created_at, t.updated_at`;
+
 function toTargetRow(row: Record<string, unknown>): TargetRow {
   return {
     id: row.id as string,
@@ -201,6 +206,26 @@ export async function updateTargetWithTransition(
 }
 
 /**
+ * The common-table expressions that start the attempts of the targets in `due` (id, tenant_id,
+ * attempt_number, idempotency_key): `started` (publishing, attempt_count, marks cleared; the target's
+ * columns), its transition, and the open attempt row carrying the idempotency key.
+ */
+function startDueAttempts(startedAt: Date): SQL {
+  return sql`started AS (
+      UPDATE publish_targets t
+         SET status = 'publishing', attempt_count = due.attempt_number, next_attempt_at = NULL, dispatched_at = NULL, updated_at = now()
+        FROM due WHERE t.id = due.id
+      RETURNING ${startedTargetColumns}
+    ), logged AS (
+      INSERT INTO publish_target_transitions (tenant_id, target_id, from_status, to_status, reason, at)
+      SELECT tenant_id, id, 'scheduled', 'publishing', 'attempt ' || attempt_number || ' started', clock_timestamp() FROM due
+    ), opened AS (
+      INSERT INTO publish_attempts (tenant_id, target_id, attempt_number, idempotency_key, started_at)
+      SELECT tenant_id, id, attempt_number, idempotency_key, ${instant(startedAt)} FROM due
+    )`;
+}
+
+/**
  * The start of a publish attempt, in one statement: under the target's row lock, a target that is
  * scheduled and due (dispatched, or next_attempt_at ≤ startedAt) goes to publishing with attempt_count + 1,
  * its transition is recorded, and an open attempt row with the target's idempotency key is inserted.
@@ -214,24 +239,29 @@ export async function startAttempt(tx: Tx, attempt: { targetId: string; startedA
     ), due AS (
       SELECT id, tenant_id, attempt_count + 1 AS attempt_number, idempotency_key FROM locked
        WHERE status = 'scheduled' AND (dispatched_at IS NOT NULL OR next_attempt_at <= ${instant(attempt.startedAt)})
-    ), started AS (
-      UPDATE publish_targets t
-         SET status = 'publishing', attempt_count = due.attempt_number, next_attempt_at = NULL, dispatched_at = NULL, updated_at = now()
-        FROM due WHERE t.id = due.id
-      RETURNING ${sql.join([sql`t.id`, sql`t.tenant_id`, sql`t.account_id`, sql`t.connection_id`, sql`t.network`, sql`t.content`, sql`t.scheduled_at`,
-        sql`t.scheduled_at::text AS scheduled_at_text`, sql`t.status`, sql`t.attempt_count`, sql`t.attempt_base`, sql`t.next_attempt_at`, sql`t.dispatched_at`,
-        sql`t.idempotency_key`, sql`t.external_id`, sql`t.external_url`, sql`t.last_error`, sql`t.last_error_kind`, sql`t.published_at`, sql`t.created_by`,
-        sql`t.created_at`, sql`t.updated_at`], sql`, `)}
-    ), logged AS (
-      INSERT INTO publish_target_transitions (tenant_id, target_id, from_status, to_status, reason, at)
-      SELECT tenant_id, id, 'scheduled', 'publishing', 'attempt ' || attempt_number || ' started', clock_timestamp() FROM due
-    ), opened AS (
-      INSERT INTO publish_attempts (tenant_id, target_id, attempt_number, idempotency_key, started_at)
-      SELECT tenant_id, id, attempt_number, idempotency_key, ${instant(attempt.startedAt)} FROM due
-    )
+    ), ${startDueAttempts(attempt.startedAt)}
     SELECT * FROM started`);
   const row = rows.rows[0];
   return row ? toTargetRow(row) : null;
+}
+
+/**
+ * The start of the attempts of targets the caller just claimed (locked in its transaction), in one
+ * statement: each target still scheduled goes to publishing with attempt_count + 1, its transition is
+ * recorded, and an open attempt row with its idempotency key is inserted, all started at `startedAt`.
+ * The publishing lane commits this before it calls any network (the exactly-once record); returns the
+ * started targets in the order of `ids`.
+ */
+export async function startClaimedAttempts(tx: Tx, input: { ids: string[]; startedAt: Date }): Promise<TargetRow[]> {
+  if (input.ids.length === 0) return [];
+  const rows = await tx.execute<Record<string, unknown>>(sql`
+    WITH due AS (
+      SELECT id, tenant_id, attempt_count + 1 AS attempt_number, idempotency_key FROM publish_targets
+       WHERE id = ANY(${`{${input.ids.join(',')}}`}::uuid[]) AND status = 'scheduled'
+    ), ${startDueAttempts(input.startedAt)}
+    SELECT * FROM started`);
+  const byId = new Map(rows.rows.map((row) => [row.id as string, toTargetRow(row)]));
+  return input.ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export async function insertTransition(

@@ -22,19 +22,24 @@ type CallResult = { ok: true; result: PublishResult } | { ok: false; failure: Cl
  * A job that finds its target anything but scheduled and due does nothing (stale or duplicate job).
  */
 export async function publishTarget(kernel: Kernel, tenantId: string, targetId: string, now: () => Date = () => new Date()): Promise<PublishOutcome> {
-  const scope = { db: kernel.db, tenantId };
   // One statement under the target's row lock (startAttempt): scheduled and due → publishing, with the
   // transition and the open attempt carrying the idempotency key; committed before anything leaves the
   // building. Dispatched means it was due when claimed (whatever this worker's clock says); reschedule and
   // cancel clear the mark. Undispatched, it must be due by this clock.
   const startedAt = now();
-  const started = await withTenant(scope, async (tx) => {
-    const publishing = await startAttempt(tx, { targetId, startedAt });
-    return publishing ? { target: publishing, attemptNumber: publishing.attemptCount } : null;
-  });
+  const started = await withTenant({ db: kernel.db, tenantId }, (tx) => startAttempt(tx, { targetId, startedAt }));
   if (!started) return 'skipped';
-  const { target, attemptNumber } = started;
+  return runStartedAttempt(kernel, started, now);
+}
 
+/**
+ * Steps 2 and 3 of an attempt whose start (publishing + open attempt row, attempt_count = its number) is
+ * committed already: by publishTarget, or by the publishing lane's claim for a batch of targets.
+ */
+export async function runStartedAttempt(kernel: Kernel, target: TargetRow, now: () => Date = () => new Date()): Promise<PublishOutcome> {
+  const { tenantId, id: targetId } = target;
+  const scope = { db: kernel.db, tenantId };
+  const attemptNumber = target.attemptCount;
   const call = await callNetwork(kernel, tenantId, target);
   const finishedAt = now();
   const outcome = await withTenant(scope, async (tx): Promise<PublishOutcome> => {
