@@ -1,11 +1,11 @@
 /**
  * Benchmark: publishing punctuality. Posts due within one minute across many tenants and five networks,
- * published by the real engine (the CLI's worker role, as child processes: dispatcher, publish jobs,
+ * published by the real engine (the CLI's worker role, as child processes: publishing lanes, wake-up jobs,
  * providers) against local fakes of X, Facebook, Instagram, LinkedIn and Pinterest behind a latency
  * proxy; then, in the same run, the same load published by a naive every-minute scan. Prints lateness
  * (published − due) p50/p99/max, throughput, lost and doubled posts (counted on the fakes), and the ratio.
  *
- *   npm run bench:publish-punctuality [-- --tenants=100 --posts=10000 --networks=5 --workers=2 --concurrency=32]
+ *   npm run bench:publish-punctuality [-- --tenants=100 --posts=10000 --networks=5 --workers=2 --concurrency=128 --job-concurrency=4]
  *   npm run bench:publish-punctuality -- --quick        # 4 tenants, 200 posts, a 10-second "minute"
  *   … --latency=30-90 --cap=N --spread=60 --lead=S --timeout=600 --logs=DIR --log-level=debug --profile=DIR
  *   … --engine-only                                      # skip the naive scan (quicker, for comparing engine changes)
@@ -74,11 +74,15 @@ async function main() {
       tenants: { type: 'string' },
       posts: { type: 'string' },
       networks: { type: 'string', default: '5' },
-      /** Worker processes (the CLI's worker role) and jobs each runs at once (WORKER_CONCURRENCY). */
-      workers: { type: 'string', default: '2' },
-      concurrency: { type: 'string', default: '32' },
       /**
-       * Per-network concurrency cap (PUBLISH_NETWORK_CONCURRENCY); default: all worker slots, so the cap,
+       * Worker processes (the CLI's worker role), publishes each runs at once (PUBLISH_LANE_CONCURRENCY) and
+       * other jobs each runs at once (WORKER_CONCURRENCY: events, wake-ups; the production default).
+       */
+      workers: { type: 'string', default: '2' },
+      concurrency: { type: 'string', default: '128' },
+      'job-concurrency': { type: 'string', default: '4' },
+      /**
+       * Per-network concurrency cap (PUBLISH_NETWORK_CONCURRENCY); default: all lanes' slots, so the cap,
        * a limit for the networks' sake, does not bind and the bench measures the scheduler.
        */
       cap: { type: 'string' },
@@ -107,6 +111,7 @@ async function main() {
   const networks = networkOrder.slice(0, Math.min(5, Math.max(1, Number(options.networks))));
   const workerCount = Number(options.workers);
   const workerConcurrency = Number(options.concurrency);
+  const jobConcurrency = Number(options['job-concurrency']);
   const cap = options.cap ?? String(workerCount * workerConcurrency);
   const spreadSeconds = Number(options.spread ?? (quick ? 10 : 60));
   const [minimumMs, maximumMs] = options.latency.split('-').map(Number) as [number, number];
@@ -121,7 +126,7 @@ async function main() {
     cleanup.push(() => rm(directory, { recursive: true, force: true }));
     let ownerUrl = environment.DATABASE_URL;
     if (!ownerUrl) {
-      const settings = options.statements ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [];
+      const settings = options.statements ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all', 'pg_stat_statements.track_planning=on'] : [];
       const embedded = await startEmbeddedPostgres({ dataDir: path.join(directory, 'pg'), password: 'omni-bench', logger, persistent: false, settings });
       cleanup.push(() => embedded.stop());
       ownerUrl = embedded.url;
@@ -204,7 +209,7 @@ async function main() {
         `${postsPerConnection} per connection; fakes behind ${minimumMs}–${maximumMs} ms latency per request; ${os.cpus().length} cores, Node ${process.version}` +
         `${environment.DATABASE_URL ? ', DATABASE_URL' : ', embedded PostgreSQL'}`,
     );
-    console.log(`  Omni: ${workerCount} worker processes (CLI "worker" role) × WORKER_CONCURRENCY ${workerConcurrency}; PUBLISH_NETWORK_CONCURRENCY ${cap}; PUBLISH_DISPATCH_BATCH ${config.PUBLISH_DISPATCH_BATCH}`);
+    console.log(`  Omni: ${workerCount} worker processes (CLI "worker" role) × PUBLISH_LANE_CONCURRENCY ${workerConcurrency}, WORKER_CONCURRENCY ${jobConcurrency}; PUBLISH_NETWORK_CONCURRENCY ${cap}; PUBLISH_DISPATCH_BATCH ${config.PUBLISH_DISPATCH_BATCH}`);
     console.log(`  rate windows: ${windows} (none binds at ${postsPerConnection} posts per connection)`);
     console.log(`  naive: 1 process, a scan every ${spreadSeconds} s on the clock, ${workerCount * workerConcurrency} publishes in flight`);
     if (load1 !== undefined && load1 > 1) console.log(`  WARNING: the machine is busy (1-minute load average ${load1.toFixed(1)}); lateness figures will be worse than on a quiet machine.`);
@@ -222,8 +227,10 @@ async function main() {
       ...settings,
       LOG_LEVEL: options['log-level'],
       DATABASE_URL: ownerUrl,
-      WORKER_CONCURRENCY: String(workerConcurrency),
-      DB_POOL_MAX: String(workerConcurrency + 4),
+      WORKER_CONCURRENCY: String(jobConcurrency),
+      PUBLISH_LANE_CONCURRENCY: String(workerConcurrency),
+      // A publish holds a connection only for its two short transactions: a lane's slots share a pool.
+      DB_POOL_MAX: String(Math.min(workerConcurrency, 32) + jobConcurrency + 4),
     };
     const profileFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile)}`] : [];
     // CPU spent by the scheduler's processes and by PostgreSQL (embedded only: its postmaster's children).
@@ -312,7 +319,7 @@ async function main() {
     console.log('');
     console.log('                                    lateness p50    p99      max   throughput  drain after window  lost  doubled');
     for (const phase of phases) {
-      const label = phase.name === 'engine' ? `Omni engine (${workerCount} × ${workerConcurrency} workers)` : `naive ${spreadSeconds}-s scan (${workerCount * workerConcurrency} in flight)`;
+      const label = phase.name === 'engine' ? `Omni engine (${workerCount} × ${workerConcurrency} lane slots)` : `naive ${spreadSeconds}-s scan (${workerCount * workerConcurrency} in flight)`;
       console.log(
         `  ${label.padEnd(34)} ${seconds(phase.lateness.p50)} ${seconds(phase.lateness.p99)} ${seconds(phase.lateness.max)}  ${phase.throughput.toFixed(0).padStart(5)} posts/s ` +
           `${seconds(phase.lastPublishedAfterDueEnd).padStart(14)}      ${String(phase.lost).padStart(4)} ${String(phase.doubled).padStart(8)}   (${describeStatuses(phase.statuses)})`,
@@ -354,17 +361,21 @@ async function resetStatementStatistics(owner: pg.Pool): Promise<void> {
 
 /** The statements that took PostgreSQL's time since the reset, the costliest first, per post. */
 async function printStatementStatistics(owner: pg.Pool, phase: PhaseName, posts: number): Promise<void> {
-  const rows = await owner.query<{ query: string; calls: string; total: number; mean: number }>(
-    `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls, total_exec_time AS total, mean_exec_time AS mean
+  // Planning counts too: a statement sent with parameters but no name is planned on every call.
+  const rows = await owner.query<{ query: string; calls: string; total: number; mean: number; plan: number }>(
+    `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls, total_exec_time + total_plan_time AS total,
+            (total_exec_time + total_plan_time) / greatest(calls, 1) AS mean, total_plan_time AS plan
        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-      ORDER BY total_exec_time DESC LIMIT 30`,
+      ORDER BY total_exec_time + total_plan_time DESC LIMIT 30`,
   );
-  const all = await owner.query<{ total: number; calls: string }>(
-    `SELECT sum(total_exec_time) AS total, sum(calls) AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  const all = await owner.query<{ total: number; plan: number; calls: string }>(
+    `SELECT sum(total_exec_time + total_plan_time) AS total, sum(total_plan_time) AS plan, sum(calls) AS calls
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
-  console.log(`  ${phase}: statements by execution time (pg_stat_statements; all: ${(Number(all.rows[0]?.total ?? 0) / posts).toFixed(2)} ms and ${(Number(all.rows[0]?.calls ?? 0) / posts).toFixed(1)} calls per post)`);
+  const perPost = (value: unknown) => (Number(value ?? 0) / posts).toFixed(2);
+  console.log(`  ${phase}: statements by planning + execution time (pg_stat_statements; all: ${perPost(all.rows[0]?.total)} ms, of which planning ${perPost(all.rows[0]?.plan)} ms, and ${perPost(all.rows[0]?.calls)} calls per post)`);
   for (const row of rows.rows) {
-    console.log(`    ${(row.total / posts).toFixed(3).padStart(7)} ms/post ${(Number(row.calls) / posts).toFixed(2).padStart(6)} calls/post ${row.mean.toFixed(2).padStart(7)} ms  ${row.query.slice(0, 150)}`);
+    console.log(`    ${(row.total / posts).toFixed(3).padStart(7)} ms/post (plan ${(row.plan / posts).toFixed(3)}) ${(Number(row.calls) / posts).toFixed(2).padStart(6)} calls/post ${row.mean.toFixed(2).padStart(7)} ms  ${row.query.slice(0, 140)}`);
   }
 }
 
