@@ -49,11 +49,14 @@ const minimumWakeDelayMs = 1000;
  * window, or whose connection a 429 paused, wait: one dispatch wake-up is queued for when the first of them
  * may go. Rolled back, it starts nothing.
  */
-export async function dispatchDueTargets(kernel: Kernel, tx: Tx, now: Date = new Date(), options: { batch?: () => number } = {}): Promise<DispatchResult> {
+export async function dispatchDueTargets(kernel: Kernel, tx: Tx, at?: Date, options: { batch?: () => number } = {}): Promise<DispatchResult> {
   const config = kernel.config;
   // Concurrent lanes would each see the other's claims as free capacity.
   await lockDispatcher(tx);
   const lockedAt = Date.now();
+  // The clock is read once the lock is held (unless given): what came due meanwhile is claimed, and the
+  // attempts' start times are when they start, not when the lane began to wait.
+  const now = at ?? new Date(lockedAt);
   // Asked once the lock is held: a lane's calls keep ending while it waits for another lane's claim.
   const batch = Math.min(options.batch?.() ?? config.PUBLISH_DISPATCH_BATCH, config.PUBLISH_DISPATCH_BATCH);
   const notLateSince = new Date(now.getTime() - config.PUBLISH_LATE_AFTER_SECONDS * 1000);

@@ -96,7 +96,7 @@ class PublishingLane {
       const free = () => (requested = Math.min(this.slots - this.inFlight.size, this.kernel.config.PUBLISH_DISPATCH_BATCH));
       const result =
         free() > 0
-          ? await withSystemAccess(this.kernel, 'job:publishing.dispatch', (tx) => dispatchDueTargets(this.kernel, tx, new Date(), { batch: free }))
+          ? await withSystemAccess(this.kernel, 'job:publishing.dispatch', (tx) => dispatchDueTargets(this.kernel, tx, undefined, { batch: free }))
           : null;
       // The claim's own work, not its wait for another lane's claim: waiting is not load on the database.
       const claimMs = result?.workMs ?? 0;
@@ -178,15 +178,13 @@ class PublishingLane {
   /** Sleep `ms`, or less when a wake-up pokes the lane. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
         this.wake = null;
-        done();
+        resolve();
       };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
     });
   }
 }
