@@ -332,6 +332,8 @@ export function CalendarPage() {
                 dayHeaderContent={renderDayHeader}
                 scrollTime="08:00:00"
                 defaultTimedEventDuration="01:00"
+                // A post is a moment drawn an hour tall: one at 23:30 stays on its own day in the month view.
+                nextDayThreshold="01:00"
                 views={{ timeGridWeek: { height: 760, allDaySlot: false } }}
               />
               {calendar.data && calendar.data.items.length === 0 && !calendar.isFetching && (
