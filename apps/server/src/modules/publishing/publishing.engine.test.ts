@@ -372,7 +372,7 @@ describe('publishing engine', () => {
           FROM (SELECT id AS target_id, row_number() OVER (ORDER BY created_at, id) AS row_position FROM publish_targets
                  WHERE tenant_id IN (${tenantA.tenant.id}, ${tenantB.tenant.id})) ordered
          WHERE publish_targets.id = ordered.target_id`);
-      claimed = await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 20, defaultCap: 1000, caps: {} });
+      claimed = (await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 20, defaultCap: 1000, caps: {} })).targets;
       throw rolledBack;
     }).catch((error: unknown) => {
       if (error !== rolledBack) throw error;
@@ -385,6 +385,53 @@ describe('publishing engine', () => {
     expect(idsOfA).toContain(ours.find((target) => target.tenantId === tenantA.tenant.id)?.id);
   });
 
+  it('a tenant’s backlog still fills the batch: each connection offers its share, and the rest comes in another pass', async () => {
+    const tenantA = await createPublishingTenant(t);
+    const tenantB = await createPublishingTenant(t);
+    const idsOfA: string[] = [];
+    for (let index = 0; index < 30; index += 1) idsOfA.push((await createTarget(t, tenantA, { text: `Backlog ${index}` })).id);
+    const targetOfB = await createTarget(t, tenantB, { text: 'Just one' });
+
+    const rolledBack = new Error('roll back the dispatch');
+    let ours: Array<{ id: string; tenantId: string }> = [];
+    let claimedInAll = 0;
+    let room = 0;
+    let single: string[] = [];
+    await withSystemAccess(t.kernel, 'test: passes', async (tx) => {
+      await tx.execute(sql`
+        UPDATE publish_targets SET next_attempt_at = now() - make_interval(secs => 60) + make_interval(secs => row_position)
+          FROM (SELECT id AS target_id, row_number() OVER (ORDER BY created_at, id) AS row_position FROM publish_targets
+                 WHERE tenant_id IN (${tenantA.tenant.id}, ${tenantB.tenant.id})) ordered
+         WHERE publish_targets.id = ordered.target_id`);
+      // One claim alone (it only locks): the tenants with due posts share a batch of 20 (A's connection offers 20 / 2 + 1 with B alone).
+      const claim = await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 20, defaultCap: 1000, caps: {} });
+      single = claim.targets.filter((target) => target.tenantId === tenantA.tenant.id).map((target) => target.id);
+      expect(claim.truncated).toBe(true);
+      // The sandbox's concurrency cap counts attempts other tests of this process left open.
+      const busy = await tx.execute<{ busy: number }>(sql`
+        SELECT count(*)::int AS busy FROM publish_targets WHERE network = 'sandbox' AND (status = 'publishing' OR (status = 'scheduled' AND dispatched_at IS NOT NULL))`);
+      room = t.kernel.config.PUBLISH_NETWORK_CONCURRENCY - busy.rows[0]!.busy;
+      const result = await dispatchDueTargets(t.kernel, tx, undefined, { batch: () => 20 });
+      ours = result.claimed.filter((target) => target.tenantId === tenantA.tenant.id || target.tenantId === tenantB.tenant.id);
+      claimedInAll = result.claimed.length;
+      throw rolledBack;
+    }).catch((error: unknown) => {
+      if (error !== rolledBack) throw error;
+    });
+    // At most its share (11 when A and B are the only tenants with due posts), its oldest.
+    expect(single.length).toBeLessThanOrEqual(11);
+    expect(single).toEqual(idsOfA.slice(0, single.length));
+    expect(ours.map((target) => target.id)).toContain(targetOfB.id);
+    // The dispatch claimed again for the places the first pass left: the batch is full (or the network's
+    // cap reached), and A has more than one pass's share, its oldest first (another test's due post of this
+    // process may take a place).
+    expect(room).toBeGreaterThan(12);
+    expect(claimedInAll).toBe(Math.min(20, room));
+    const claimedOfA = ours.filter((target) => target.tenantId === tenantA.tenant.id).map((target) => target.id);
+    expect(claimedOfA.length).toBeGreaterThan(single.length);
+    expect([...claimedOfA].sort()).toEqual(idsOfA.slice(0, claimedOfA.length).sort());
+  });
+
   it('respects a network’s concurrency cap when claiming', async () => {
     const capped = await createPublishingTenant(t);
     for (let index = 0; index < 5; index += 1) await createTarget(t, capped, { text: `Capped ${index}` });
@@ -395,7 +442,7 @@ describe('publishing engine', () => {
       const busy = await tx.execute<{ busy: number }>(sql`
         SELECT count(*)::int AS busy FROM publish_targets WHERE network = 'sandbox' AND (status = 'publishing' OR (status = 'scheduled' AND dispatched_at IS NOT NULL))`);
       const cap = busy.rows[0]!.busy + 2;
-      const claimed = await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 100, defaultCap: 1000, caps: { sandbox: cap } });
+      const claimed = (await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 100, defaultCap: 1000, caps: { sandbox: cap } })).targets;
       expect(claimed.filter((target) => target.network === 'sandbox').length).toBeLessThanOrEqual(2);
       claimedOfTenant = claimed.filter((target) => target.tenantId === capped.tenant.id).length;
       throw rolledBack;

@@ -494,31 +494,40 @@ export async function lockDispatcher(tx: Tx): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('publishing.dispatch'))`);
 }
 
+/** Scheduled targets not yet claimed: the rows the partial index publish_targets_unclaimed_idx holds. */
+const unclaimed = sql`status = 'scheduled' AND dispatched_at IS NULL`;
+
 /**
- * The common expressions of the claim and of the wait that follows it:
- * - due: scheduled, not dispatched, due and within the late allowance;
+ * The common expressions of the claim and of the wait that follows it. They read the due connections, not
+ * every due target, so a claim costs the same with ten or ten thousand targets waiting:
+ * - walk: each connection with unclaimed targets and its oldest one, one index probe per connection (a
+ *   skip scan of publish_targets_unclaimed_idx); due_connections: those whose oldest is due;
  * - pending: targets dispatched whose attempt has not started (attempts to come, counted as used);
- * - connection_usage / network_usage: per due connection (per network with due targets) and window, the
- *   attempts started inside the window plus the pending ones;
+ * - connection_usage / network_usage: per due connection (per network with due connections) and window,
+ *   the attempts started inside the window plus the pending ones;
  * - connection_room: per due connection, what its tightest window has left (null: no window) and the end
  *   of a pause a 429 asked for (null: not paused); network_room: the same for the whole network.
+ * The statement must begin WITH RECURSIVE.
  */
-function dueTargetsWithRoom(input: DueTargetsInput): SQL {
+function dueConnectionsWithRoom(input: DueTargetsInput): SQL {
   const now = instant(input.now);
   const windows = JSON.stringify((input.windows ?? []).map((window) => ({ network: window.network, scope: window.scope, max_count: window.limit, seconds: window.seconds })));
   return sql`
     rate_windows AS MATERIALIZED (
       SELECT * FROM jsonb_to_recordset(${windows}::jsonb) AS w(network text, scope text, max_count int, seconds int)
-    ), due AS MATERIALIZED (
-      SELECT id, tenant_id, connection_id, network, next_attempt_at FROM publish_targets
-       WHERE status = 'scheduled' AND dispatched_at IS NULL
-         AND next_attempt_at <= ${now} AND ${withinLateAllowance(input.now, input.notLateSince)}
+    ), walk AS (
+      (SELECT connection_id, tenant_id, network, next_attempt_at FROM publish_targets
+        WHERE ${unclaimed} ORDER BY connection_id, next_attempt_at LIMIT 1)
+      UNION ALL
+      SELECT following.* FROM walk CROSS JOIN LATERAL (
+        SELECT connection_id, tenant_id, network, next_attempt_at FROM publish_targets
+         WHERE ${unclaimed} AND connection_id > walk.connection_id ORDER BY connection_id, next_attempt_at LIMIT 1) following
+    ), due_connections AS MATERIALIZED (
+      SELECT connection_id, tenant_id, network, next_attempt_at AS oldest FROM walk WHERE next_attempt_at <= ${now}
     ), pending AS MATERIALIZED (
       SELECT connection_id, network, count(*)::int AS n FROM publish_targets
        WHERE status = 'scheduled' AND dispatched_at IS NOT NULL
        GROUP BY connection_id, network
-    ), due_connections AS MATERIALIZED (
-      SELECT connection_id, min(network) AS network FROM due GROUP BY connection_id
     ), connection_usage AS MATERIALIZED (
       SELECT c.connection_id, w.max_count, w.seconds,
              (SELECT count(*)::int FROM publish_attempts a
@@ -528,7 +537,7 @@ function dueTargetsWithRoom(input: DueTargetsInput): SQL {
         JOIN rate_windows w ON w.network = c.network AND w.scope = 'connection'
         LEFT JOIN pending p ON p.connection_id = c.connection_id
     ), connection_room AS MATERIALIZED (
-      SELECT c.connection_id, u.room,
+      SELECT c.connection_id, c.tenant_id, c.network, c.oldest, u.room,
              (SELECT max(a.retry_not_before) FROM publish_attempts a
                WHERE a.connection_id = c.connection_id AND a.retry_not_before > ${now}) AS paused_until
         FROM due_connections c
@@ -541,17 +550,29 @@ function dueTargetsWithRoom(input: DueTargetsInput): SQL {
              + coalesce((SELECT sum(p.n)::int FROM pending p WHERE p.network = w.network), 0) AS used
         FROM rate_windows w
        WHERE w.scope = 'app' AND w.network IN (SELECT network FROM due_connections)
-    ), network_room AS (
+    ), network_room AS MATERIALIZED (
       SELECT network, min(max_count - used) AS room FROM network_usage GROUP BY network
     )`;
 }
 
+export type Claim = {
+  targets: ClaimedTarget[];
+  /**
+   * Some connection may have more due targets than it offered this claim (each offers its share of the
+   * batch, see claimDueTargets): a claim that did not fill its batch may take more at once.
+   */
+  truncated: boolean;
+};
+
 /**
  * Claim due targets fairly, within every limit:
- * 1. a connection paused by a 429 gets nothing; a connection with rate windows gets at most what its
- *    tightest window has left (its oldest due targets first);
- * 2. rank each tenant's remaining due targets (oldest first) and take rank 1 of every tenant before rank 2
- *    of any, so a tenant held back by a window does not lose its turn elsewhere;
+ * 1. a connection paused by a 429 gets nothing; a connection with rate windows offers at most what its
+ *    tightest window has left; every connection offers at most its share of the batch (the batch over the
+ *    tenants with connections that may go, plus one), its oldest due targets first, read through the
+ *    index, so the claim reads no more than that whatever the backlog;
+ * 2. rank each tenant's offered targets (oldest first) and take rank 1 of every tenant before rank 2 of
+ *    any, so one tenant's burst does not delay another's post, and a tenant held back by a window does
+ *    not lose its turn elsewhere;
  * 3. within each network's free capacity: its cap minus targets publishing or dispatched, and what its
  *    app-wide window has left.
  * Rows locked by another dispatcher are skipped; the status is re-checked on the locked row.
@@ -559,26 +580,39 @@ function dueTargetsWithRoom(input: DueTargetsInput): SQL {
 export async function claimDueTargets(
   tx: Tx,
   input: DueTargetsInput & { batch: number; defaultCap: number; caps: Record<string, number> },
-): Promise<ClaimedTarget[]> {
-  const rows = await tx.execute<{ id: string; tenant_id: string; network: string; tenant_rank: number }>(sql`
-    WITH ${dueTargetsWithRoom(input)}, in_flight AS (
+): Promise<Claim> {
+  if (input.batch <= 0) return { targets: [], truncated: false };
+  const rows = await tx.execute<{ id: string; tenant_id: string; network: string; tenant_rank: number; truncated: boolean }>(sql`
+    WITH RECURSIVE ${dueConnectionsWithRoom(input)}, in_flight AS MATERIALIZED (
+      -- Materialized: read once, not once per offered target (the planner expects few and would nest it).
       SELECT network, count(*)::int AS busy FROM publish_targets
        WHERE status = 'publishing' OR (status = 'scheduled' AND dispatched_at IS NOT NULL)
        GROUP BY network
-    ), eligible AS (
-      SELECT d.*, r.room AS connection_room,
-             row_number() OVER (PARTITION BY d.connection_id ORDER BY d.next_attempt_at, d.id) AS connection_rank
-        FROM due d JOIN connection_room r ON r.connection_id = d.connection_id
-       WHERE r.paused_until IS NULL
-    ), admitted AS (
+    ), open_connections AS MATERIALIZED (
+      SELECT connection_id, tenant_id, room FROM connection_room WHERE paused_until IS NULL AND (room IS NULL OR room > 0)
+    ), share AS (
+      SELECT (ceil(${input.batch}::numeric / greatest(1, count(DISTINCT tenant_id))) + 1)::int AS per_connection FROM open_connections
+    ), offered AS MATERIALIZED (
+      SELECT c.connection_id, d.*, least(coalesce(c.room, s.per_connection), s.per_connection) AS offer,
+             coalesce(c.room, 2147483647) > s.per_connection AS may_hold_more
+        FROM open_connections c CROSS JOIN share s
+        CROSS JOIN LATERAL (
+          SELECT id, tenant_id, network, next_attempt_at FROM publish_targets
+           WHERE connection_id = c.connection_id AND ${unclaimed}
+             AND next_attempt_at <= ${instant(input.now)} AND ${withinLateAllowance(input.now, input.notLateSince)}
+           ORDER BY next_attempt_at, id
+           LIMIT least(coalesce(c.room, s.per_connection), s.per_connection)) d
+    ), ranked AS (
       SELECT id, network, next_attempt_at,
              row_number() OVER (PARTITION BY tenant_id ORDER BY next_attempt_at, id) AS tenant_rank
-        FROM eligible
-       WHERE connection_room IS NULL OR connection_rank <= connection_room
+        FROM offered
     ), capped AS (
-      SELECT admitted.*, row_number() OVER (PARTITION BY network ORDER BY tenant_rank, next_attempt_at, id) AS network_rank FROM admitted
+      SELECT ranked.*, row_number() OVER (PARTITION BY network ORDER BY tenant_rank, next_attempt_at, id) AS network_rank FROM ranked
+    ), truncation AS (
+      SELECT coalesce(bool_or(offered_count >= offer AND may_hold_more), false) AS truncated
+        FROM (SELECT count(*) AS offered_count, min(offer) AS offer, bool_and(may_hold_more) AS may_hold_more FROM offered GROUP BY connection_id) per_connection
     )
-    SELECT t.id, t.tenant_id, t.network, c.tenant_rank::int AS tenant_rank
+    SELECT t.id, t.tenant_id, t.network, c.tenant_rank::int AS tenant_rank, (SELECT truncated FROM truncation) AS truncated
       FROM capped c
       JOIN publish_targets t ON t.id = c.id
       LEFT JOIN in_flight f ON f.network = c.network
@@ -588,13 +622,16 @@ export async function claimDueTargets(
      ORDER BY c.tenant_rank, c.next_attempt_at, c.id
      LIMIT ${input.batch}
        FOR UPDATE OF t SKIP LOCKED`);
-  return rows.rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, network: row.network, tenantRank: Number(row.tenant_rank) }));
+  return {
+    targets: rows.rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, network: row.network, tenantRank: Number(row.tenant_rank) })),
+    truncated: rows.rows.some((row) => row.truncated),
+  };
 }
 
 export type DispatchWait = {
-  /** Due targets no window holds back: they wait only for concurrency (or the next batch). */
+  /** Connections with due targets that no window holds back: they wait only for concurrency (or the next batch). */
   ready: number;
-  /** Due targets held back by a full rate window or a 429 pause of their connection or network. */
+  /** Connections with due targets held back by a full rate window or a 429 pause (theirs or their network's). */
   waiting: number;
   /**
    * When the first of them may go: the oldest attempt of a full window ages out, or a pause ends. Null when
@@ -605,18 +642,21 @@ export type DispatchWait = {
   nextDueAt: Date | null;
 };
 
-/** What is left after a claim (same transaction): targets ready, targets waiting, and when the wait ends. */
+/**
+ * What is left after a claim (same transaction): connections ready, connections waiting, and when the wait
+ * ends. Counted per connection, not per target, so it too reads no more with a larger backlog.
+ */
 export async function findDispatchWait(tx: Tx, input: DueTargetsInput): Promise<DispatchWait> {
   const now = instant(input.now);
   const rows = await tx.execute<{ ready: number; waiting: number; next_free_at: string | null; next_due_at: string | null }>(sql`
-    WITH ${dueTargetsWithRoom(input)}, connection_window_free AS (
+    WITH RECURSIVE ${dueConnectionsWithRoom(input)}, connection_window_free AS (
       -- A full window frees a place when its (used - max + 1)-th oldest attempt leaves it.
       SELECT u.connection_id,
              (SELECT a.started_at FROM publish_attempts a
                WHERE a.connection_id = u.connection_id AND a.started_at > ${now} - make_interval(secs => u.seconds)
                ORDER BY a.started_at OFFSET (u.used - u.max_count) LIMIT 1) + make_interval(secs => u.seconds) AS free_at
         FROM connection_usage u WHERE u.used >= u.max_count
-    ), blocked_connections AS (
+    ), blocked_connections AS MATERIALIZED (
       SELECT r.connection_id,
              CASE WHEN bool_or(f.connection_id IS NOT NULL AND f.free_at IS NULL) THEN NULL
                   ELSE greatest(r.paused_until, max(f.free_at)) END AS free_at
@@ -629,7 +669,7 @@ export async function findDispatchWait(tx: Tx, input: DueTargetsInput): Promise<
                WHERE a.network = u.network AND a.started_at > ${now} - make_interval(secs => u.seconds)
                ORDER BY a.started_at OFFSET (u.used - u.max_count) LIMIT 1) + make_interval(secs => u.seconds) AS free_at
         FROM network_usage u WHERE u.used >= u.max_count
-    ), blocked_networks AS (
+    ), blocked_networks AS MATERIALIZED (
       SELECT network, CASE WHEN bool_or(free_at IS NULL) THEN NULL ELSE max(free_at) END AS free_at
         FROM network_window_free GROUP BY network
     )
@@ -638,7 +678,7 @@ export async function findDispatchWait(tx: Tx, input: DueTargetsInput): Promise<
            min(greatest(bc.free_at, bn.free_at))::text AS next_free_at,
            (SELECT min(next_attempt_at) FROM publish_targets
              WHERE status = 'scheduled' AND dispatched_at IS NULL AND next_attempt_at > ${now})::text AS next_due_at
-      FROM due d
+      FROM due_connections d
       LEFT JOIN blocked_connections bc ON bc.connection_id = d.connection_id
       LEFT JOIN blocked_networks bn ON bn.network = d.network`);
   const row = rows.rows[0];

@@ -21,9 +21,9 @@ export type DispatchResult = {
   /** The claimed targets with their attempts started (publishing, open attempt row): the caller runs them after commit. */
   started: TargetRow[];
   late: number;
-  /** Due targets left that no rate window holds back (they wait for concurrency or the next batch). */
+  /** Connections with due targets left that no rate window holds back (they wait for concurrency or the next batch). */
   remaining: number;
-  /** Due targets held back by a full rate window or a 429 pause. */
+  /** Connections with due targets held back by a full rate window or a 429 pause. */
   waiting: number;
   /** When the dispatcher wakes up for them (null: none wait, or attempts in flight decide it). */
   wakeAt: Date | null;
@@ -35,6 +35,8 @@ export type DispatchResult = {
 
 /** The fallback run while due targets wait for capacity (a running lane looks far sooner). */
 const continueAfterMs = 1000;
+/** Claims a dispatch may make when connections offered less than the batch and may hold more. */
+const maximumClaimPasses = 4;
 /** Never wake sooner than this for a window: a wake-up computed in the past would spin. */
 const minimumWakeDelayMs = 1000;
 
@@ -69,15 +71,23 @@ export async function dispatchDueTargets(kernel: Kernel, tx: Tx, at?: Date, opti
   }
 
   const windows = rateWindows(config);
-  const claimed = await claimDueTargets(tx, {
-    now,
-    notLateSince,
-    windows,
-    batch,
-    defaultCap: config.PUBLISH_NETWORK_CONCURRENCY,
-    caps: networkCaps(config),
-  });
-  const started = await startClaimedAttempts(tx, { ids: claimed.map((target) => target.id), startedAt: now });
+  const claimed: ClaimedTarget[] = [];
+  const started: TargetRow[] = [];
+  for (let pass = 1; pass <= maximumClaimPasses; pass += 1) {
+    const claim = await claimDueTargets(tx, {
+      now,
+      notLateSince,
+      windows,
+      batch: batch - claimed.length,
+      defaultCap: config.PUBLISH_NETWORK_CONCURRENCY,
+      caps: networkCaps(config),
+    });
+    claimed.push(...claim.targets);
+    started.push(...(await startClaimedAttempts(tx, { ids: claim.targets.map((target) => target.id), startedAt: now })));
+    // Each connection offered only its share of the batch: a tenant with a backlog and few others due takes
+    // the rest of the batch in another pass (the tenants whose due targets were all taken drop out of it).
+    if (!claim.truncated || claim.targets.length === 0 || claimed.length >= batch) break;
+  }
 
   // A full batch: the lane claims again as soon as it has room, so what is left need not be counted (the
   // sweeper wakes a lane if this process dies meanwhile).

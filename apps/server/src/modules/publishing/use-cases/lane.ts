@@ -25,11 +25,21 @@ const lookaheadMs = 1000;
 /** How often the lane looks again while due targets wait for capacity held elsewhere (other lanes, caps). */
 const pollIntervalMs = 100;
 /**
- * The shortest time between two claims of a lane with a backlog (twice the last claim's work when that is
- * longer): each claim reads every due target, so claiming once per finished call would spend the database
- * on claiming instead of publishing.
+ * The time between two claims of a lane with a backlog: claimCostShare times the last claim's work, within
+ * [coalesceMs, maximumCoalesceMs]. A claim costs about the same for one target as for a hundred (it looks at
+ * every due connection), so claiming once per finished call would spend the database on claiming instead of
+ * publishing; but a claim slowed down by a busy machine must not leave the slots empty for long. A freed
+ * slot waits at most maximumCoalesceMs for its next post.
  */
-const coalesceMs = 20;
+const coalesceMs = 100;
+const maximumCoalesceMs = 250;
+/** A lane with a backlog spends at most about one part in this many of its time claiming (within the bounds above). */
+const claimCostShare = 8;
+
+/** How long a lane with a backlog waits after a claim that took `claimMs` before it claims again. */
+function claimInterval(claimMs: number): number {
+  return Math.min(maximumCoalesceMs, Math.max(coalesceMs, claimCostShare * claimMs));
+}
 
 export type LaneOptions = {
   /** Wait for targets due within a second (production); 0: claim what is due now and stop when idle (tests). */
@@ -119,12 +129,11 @@ class PublishingLane {
       }
       if (step.wait === 'slot') {
         await this.waitForSlot();
-        // Each claim reads every due target: claim at most every twice its work, so that a backlog is
-        // claimed in batches of the calls that ended meanwhile, not one claim per call.
+        // A backlog is claimed in batches of the calls that ended meanwhile, not one claim per call.
         const claimedAt = now;
-        await this.sleep(Math.max(0, claimedAt + Math.max(coalesceMs, 2 * claimMs) - Date.now()));
+        await this.sleep(Math.max(0, claimedAt + claimInterval(claimMs) - Date.now()));
       } else {
-        await this.sleep(step.ms > 0 ? Math.max(step.ms, 2 * claimMs) : 0);
+        await this.sleep(step.ms > 0 ? Math.max(step.ms, Math.min(maximumCoalesceMs, claimCostShare * claimMs)) : 0);
       }
     }
   }
