@@ -15,6 +15,7 @@ import {
   type PublishingTenant,
 } from '../../../test/factories/publishing.js';
 import { createTestApp, request, type TestApp } from '../../../test/harness.js';
+import type { Tx } from '../../kernel/db/database.js';
 import { withSystemAccess } from '../../kernel/db/tenancy.js';
 import { enqueueJob, executeJob } from '../../kernel/jobs/jobs.js';
 import { getProvider, loadPublishingConnection, overrideProvider, ProviderError } from '../social/index.js';
@@ -45,6 +46,25 @@ async function runSweep(t: TestApp, targetIds: string[] = [], includeUnconfirmed
   await withSystemAccess(t.kernel, 'test: run the sweeper', (tx) => enqueueJob(tx, sweepJob, {}, { tenantId: null }));
   await t.drainJobs();
   await waitUntilSettled(t, targetIds, includeUnconfirmed);
+}
+
+/**
+ * Make the two tenants' targets due, one second apart in the order they were created, the first
+ * `secondsAgo` ago (inside the caller's transaction, which rolls back: no worker ever sees them due).
+ */
+async function makeDueInCreationOrder(tx: Tx, tenantIds: [string, string], secondsAgo: number): Promise<void> {
+  await tx.execute(sql`
+    UPDATE publish_targets SET next_attempt_at = now() - make_interval(secs => ${secondsAgo}) + make_interval(secs => row_position)
+      FROM (SELECT id AS target_id, row_number() OVER (ORDER BY created_at, id) AS row_position FROM publish_targets
+             WHERE tenant_id IN (${tenantIds[0]}, ${tenantIds[1]})) ordered
+     WHERE publish_targets.id = ordered.target_id`);
+}
+
+/** Sandbox targets holding a place under the network's concurrency cap (attempts other tests left open count). */
+async function busyOnSandbox(tx: Tx): Promise<number> {
+  const busy = await tx.execute<{ busy: number }>(sql`
+    SELECT count(*)::int AS busy FROM publish_targets WHERE network = 'sandbox' AND (status = 'publishing' OR (status = 'scheduled' AND dispatched_at IS NOT NULL))`);
+  return busy.rows[0]!.busy;
 }
 
 describe('publishing engine', () => {
@@ -367,11 +387,7 @@ describe('publishing engine', () => {
     const rolledBack = new Error('roll back the claim');
     let claimed: Array<{ id: string; tenantId: string }> = [];
     await withSystemAccess(t.kernel, 'test: fairness', async (tx) => {
-      await tx.execute(sql`
-        UPDATE publish_targets SET next_attempt_at = now() - make_interval(secs => 600) + make_interval(secs => row_position)
-          FROM (SELECT id AS target_id, row_number() OVER (ORDER BY created_at, id) AS row_position FROM publish_targets
-                 WHERE tenant_id IN (${tenantA.tenant.id}, ${tenantB.tenant.id})) ordered
-         WHERE publish_targets.id = ordered.target_id`);
+      await makeDueInCreationOrder(tx, [tenantA.tenant.id, tenantB.tenant.id], 600);
       claimed = (await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 20, defaultCap: 1000, caps: {} })).targets;
       throw rolledBack;
     }).catch((error: unknown) => {
@@ -398,19 +414,12 @@ describe('publishing engine', () => {
     let room = 0;
     let single: string[] = [];
     await withSystemAccess(t.kernel, 'test: passes', async (tx) => {
-      await tx.execute(sql`
-        UPDATE publish_targets SET next_attempt_at = now() - make_interval(secs => 60) + make_interval(secs => row_position)
-          FROM (SELECT id AS target_id, row_number() OVER (ORDER BY created_at, id) AS row_position FROM publish_targets
-                 WHERE tenant_id IN (${tenantA.tenant.id}, ${tenantB.tenant.id})) ordered
-         WHERE publish_targets.id = ordered.target_id`);
+      await makeDueInCreationOrder(tx, [tenantA.tenant.id, tenantB.tenant.id], 60);
       // One claim alone (it only locks): the tenants with due posts share a batch of 20 (A's connection offers 20 / 2 + 1 with B alone).
       const claim = await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 20, defaultCap: 1000, caps: {} });
       single = claim.targets.filter((target) => target.tenantId === tenantA.tenant.id).map((target) => target.id);
       expect(claim.truncated).toBe(true);
-      // The sandbox's concurrency cap counts attempts other tests of this process left open.
-      const busy = await tx.execute<{ busy: number }>(sql`
-        SELECT count(*)::int AS busy FROM publish_targets WHERE network = 'sandbox' AND (status = 'publishing' OR (status = 'scheduled' AND dispatched_at IS NOT NULL))`);
-      room = t.kernel.config.PUBLISH_NETWORK_CONCURRENCY - busy.rows[0]!.busy;
+      room = t.kernel.config.PUBLISH_NETWORK_CONCURRENCY - (await busyOnSandbox(tx));
       const result = await dispatchDueTargets(t.kernel, tx, undefined, { batch: () => 20 });
       ours = result.claimed.filter((target) => target.tenantId === tenantA.tenant.id || target.tenantId === tenantB.tenant.id);
       claimedInAll = result.claimed.length;
@@ -439,9 +448,7 @@ describe('publishing engine', () => {
     let claimedOfTenant = -1;
     await withSystemAccess(t.kernel, 'test: caps', async (tx) => {
       await tx.execute(sql`UPDATE publish_targets SET next_attempt_at = now() - interval '1 minute' WHERE tenant_id = ${capped.tenant.id}`);
-      const busy = await tx.execute<{ busy: number }>(sql`
-        SELECT count(*)::int AS busy FROM publish_targets WHERE network = 'sandbox' AND (status = 'publishing' OR (status = 'scheduled' AND dispatched_at IS NOT NULL))`);
-      const cap = busy.rows[0]!.busy + 2;
+      const cap = (await busyOnSandbox(tx)) + 2;
       const claimed = (await claimDueTargets(tx, { now: new Date(), notLateSince: new Date(Date.now() - 86_400_000), batch: 100, defaultCap: 1000, caps: { sandbox: cap } })).targets;
       expect(claimed.filter((target) => target.network === 'sandbox').length).toBeLessThanOrEqual(2);
       claimedOfTenant = claimed.filter((target) => target.tenantId === capped.tenant.id).length;
