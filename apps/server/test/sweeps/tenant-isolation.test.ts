@@ -72,6 +72,19 @@ describe('tenant isolation sweep', () => {
     expect(problems).toEqual([]);
   });
 
+  it('every tenant table’s policy reads the tenant and system access once per statement (initplans), not per row', async () => {
+    const policies = await t.owner.query<{ tablename: string; qual: string }>(
+      `SELECT tablename, qual FROM pg_policies WHERE schemaname = 'public' AND policyname = 'tenant_isolation' AND tablename = ANY($1::text[])`,
+      [[...tables, 'tenants']],
+    );
+    expect(policies.rows.map((row) => row.tablename).sort()).toEqual([...tables, 'tenants'].sort());
+    const column = (table: string) => (table === 'tenants' ? 'id' : 'tenant_id');
+    const perRow = policies.rows
+      .filter((row) => row.qual.replace(/\s+/g, ' ') !== `((${column(row.tablename)} = ( SELECT app_tenant_id() AS app_tenant_id)) OR ( SELECT app_system_access() AS app_system_access))`)
+      .map((row) => `${row.tablename}: USING ${row.qual} (write it as ${column(row.tablename)} = (SELECT app_tenant_id()) OR (SELECT app_system_access()), migration 0027)`);
+    expect(perRow).toEqual([]);
+  });
+
   it('tenant A has at least one row in every tenant table', async () => {
     const missing: string[] = [];
     for (const table of tables) {

@@ -4,8 +4,9 @@ import { systemAccessCounter } from '../metrics.js';
 
 /**
  * Tenant isolation lives in PostgreSQL: every tenant table has a policy
- *   tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
- *     OR current_setting('app.system_access', true) = 'on'
+ *   tenant_id = (SELECT app_tenant_id()) OR (SELECT app_system_access())
+ * (app_tenant_id(): nullif(current_setting('app.tenant_id', true), '')::uuid; app_system_access():
+ * current_setting('app.system_access', true) = 'on'; as subqueries, read once per statement)
  * and the app connects as a role without BYPASSRLS. The functions below are the only ways to reach the
  * database, so every query runs with exactly one of those settings. The *Read variants are for use cases
  * that only read: each statement carries its scope in the same round trip and runs read only (no
