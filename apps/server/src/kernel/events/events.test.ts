@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueSuffix, type TestApp } from '../../../test/harness.js';
 import { withSystemAccess, withTenant } from '../db/tenancy.js';
 import { executeJob } from '../jobs/jobs.js';
-import { dispatchEventJob, dispatchEventsJob, emitEvent, outboxDispatch, type DomainEvent } from './events.js';
+import { dispatchEventJob, dispatchEventsJob, emitEvent, emitEvents, outboxDispatch, type DomainEvent } from './events.js';
 
 async function createTenant(t: TestApp): Promise<string> {
   const suffix = uniqueSuffix();
@@ -124,6 +124,50 @@ describe('domain events', () => {
     ]);
     await t.owner.query(`DELETE FROM graphile_worker._private_jobs WHERE key = $1 OR locked_by = 'events-test'`, [key]);
     expect((await job()).rows).toEqual([]);
+  });
+
+  it('emitEvents writes many tenants’ events in order in one statement; each tenant joins its pending batch or queues one, and the batches deliver them', async () => {
+    const [joining, queueing] = [await tenantWithEvents(), await tenantWithEvents()];
+    const type = `test.many-${uniqueSuffix()}`;
+    const deliveries = subscribeRecorder(type);
+    // joining has a pending batch job already (an earlier emit); queueing has none.
+    const earlier = await withTenant({ db: t.kernel.db, tenantId: joining }, (tx) => emitEvent(tx, { tenantId: joining, type, payload: { n: 0 } }));
+    const before = await t.owner.query<{ id: string; revision: number }>('SELECT id, revision FROM graphile_worker._private_jobs WHERE key = $1', [`events:${joining}`]);
+    await withSystemAccess(t.kernel, 'events test', (tx) =>
+      emitEvents(tx, [
+        { tenantId: joining, type, payload: { n: 1 } },
+        { tenantId: queueing, type, payload: { n: 1 } },
+        { tenantId: joining, type, payload: { n: 2 } },
+        { tenantId: queueing, type, payload: { n: 2 } },
+      ]),
+    );
+    const stored = await t.owner.query<{ tenant_id: string; n: number }>(
+      `SELECT tenant_id, (payload->>'n')::int AS n FROM outbox_events WHERE type = $1 ORDER BY position`,
+      [type],
+    );
+    expect(stored.rows).toEqual([
+      { tenant_id: joining, n: 0 },
+      { tenant_id: joining, n: 1 },
+      { tenant_id: queueing, n: 1 },
+      { tenant_id: joining, n: 2 },
+      { tenant_id: queueing, n: 2 },
+    ]);
+    // joining's pending job was joined, not replaced (add_job would have raised its revision); queueing got one.
+    const joined = await t.owner.query('SELECT id, revision FROM graphile_worker._private_jobs WHERE key = $1', [`events:${joining}`]);
+    expect(joined.rows).toEqual(before.rows);
+    for (const tenant of [joining, queueing]) {
+      const job = await takeJob(`events:${tenant}`);
+      expect(job?.payload).toEqual({ tenantId: tenant, data: {} });
+      await runBatch(job!.payload);
+    }
+    expect(deliveries.map(({ event, visibleTenants }) => [event.tenantId, event.payload.n, visibleTenants])).toEqual([
+      [joining, 0, [joining]],
+      [joining, 1, [joining]],
+      [joining, 2, [joining]],
+      [queueing, 1, [queueing]],
+      [queueing, 2, [queueing]],
+    ]);
+    expect(Object.values(await outbox([earlier]))).toEqual([{ dispatched: true, failures: 0 }]);
   });
 
   it('a batch job taken while an emitter that joined it is still open waits for that emitter and delivers its event', async () => {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../db/database.js';
 import { withSystemAccess, withTenant } from '../db/tenancy.js';
-import { addJobCall, defineJob, enqueueJob, type JobContext } from '../jobs/jobs.js';
+import { addJobCall, addJobCallPerRow, defineJob, enqueueJob, type JobContext } from '../jobs/jobs.js';
 
 /** A domain event as stored in the outbox. Types are past tense and owned by the emitting module. */
 export type DomainEvent = {
@@ -166,4 +166,30 @@ export async function emitEvent(
     )
     SELECT event.id, CASE WHEN outbox_join_pending_batch(${key}::text) THEN NULL ELSE (${enqueue}).id END AS job_id FROM event`);
   return inserted.rows[0]!.id;
+}
+
+/**
+ * emitEvent for many events at once, of any tenants, in one statement: the events are written in the order
+ * given, and each tenant among them (or the platform) joins its pending batch job or queues one, exactly as
+ * one emitEvent per event would. For a caller that records many outcomes together (under system access).
+ */
+export async function emitEvents(tx: Tx, events: Array<{ tenantId: string | null; type: string; payload: Record<string, unknown> }>): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map((event, position) => ({ position, tenant_id: event.tenantId, type: event.type, payload: event.payload }));
+  const enqueue = addJobCallPerRow(dispatchEventsJob, {}, {
+    tenantId: sql`batch.tenant_id`,
+    key: sql`batch.key`,
+    delayMs: outboxDispatch.batchDelayMs,
+    preserveRunAt: true,
+  });
+  // Data-modifying CTEs run whatever reads them; CASE evaluates in order (join first, queue otherwise).
+  await tx.execute(sql`
+    WITH input AS (
+      SELECT * FROM json_to_recordset(${JSON.stringify(rows)}::json) AS e(position int, tenant_id uuid, type text, payload jsonb)
+    ), inserted AS (
+      INSERT INTO outbox_events (tenant_id, type, payload) SELECT tenant_id, type, payload FROM input ORDER BY position
+    ), batch AS (
+      SELECT DISTINCT tenant_id, 'events:' || coalesce(tenant_id::text, 'platform') AS key FROM input
+    )
+    SELECT count(CASE WHEN outbox_join_pending_batch(batch.key) THEN NULL ELSE (${enqueue}).id END) AS queued FROM batch`);
 }

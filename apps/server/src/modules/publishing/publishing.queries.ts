@@ -341,6 +341,65 @@ export async function lockTargetAndFinishAttempt(
   return { target: toTargetRow(row), closed: Number(row.closed_count) > 0 };
 }
 
+/** An attempt the network accepted, as its outcome is recorded (see publishAcceptedAttempts). */
+export type AcceptedAttempt = {
+  targetId: string;
+  attemptNumber: number;
+  finishedAt: Date;
+  externalId: string;
+  externalUrl: string | null;
+  metricsDueAt: Date;
+  reason: string;
+};
+
+/**
+ * The outcomes of attempts the network accepted, for many targets of any tenants in one statement (the
+ * caller's transaction, under system access): each target that is still publishing on that attempt, with
+ * the attempt still open, is locked (in id order), its attempt closed as published, the target published
+ * (the network's ids, published_at = when the answer came, the first engagement snapshot due, marks and
+ * errors cleared) and the transition publishing → published recorded. Those are returned. Any other target
+ * (the sweeper took the attempt over, a later attempt exists, it is gone) is left untouched and is not in
+ * the result: the caller records it on its own, through lockTargetAndFinishAttempt.
+ */
+export async function publishAcceptedAttempts(tx: Tx, accepted: AcceptedAttempt[]): Promise<TargetRow[]> {
+  if (accepted.length === 0) return [];
+  const input = accepted.map((attempt) => ({
+    id: attempt.targetId,
+    attempt_number: attempt.attemptNumber,
+    finished_at: attempt.finishedAt.toISOString(),
+    external_id: attempt.externalId,
+    external_url: attempt.externalUrl,
+    metrics_due_at: attempt.metricsDueAt.toISOString(),
+    reason: attempt.reason,
+  }));
+  const rows = await tx.execute<Record<string, unknown>>(sql`
+    WITH input AS (
+      SELECT * FROM json_to_recordset(${JSON.stringify(input)}::json)
+        AS i(id uuid, attempt_number int, finished_at timestamptz, external_id text, external_url text, metrics_due_at timestamptz, reason text)
+    ), locked AS (
+      SELECT t.id, i.attempt_number FROM publish_targets t JOIN input i ON i.id = t.id
+       WHERE t.status = 'publishing' AND t.attempt_count = i.attempt_number
+       ORDER BY t.id FOR UPDATE OF t
+    ), closed AS (
+      UPDATE publish_attempts a SET finished_at = i.finished_at, outcome = 'published', error_kind = NULL, error_message = NULL, retry_not_before = NULL
+        FROM locked l JOIN input i ON i.id = l.id
+       WHERE a.target_id = l.id AND a.attempt_number = l.attempt_number AND a.finished_at IS NULL
+      RETURNING a.target_id
+    ), published AS (
+      UPDATE publish_targets t
+         SET status = 'published', external_id = i.external_id, external_url = i.external_url, published_at = i.finished_at,
+             metrics_due_at = i.metrics_due_at, next_attempt_at = NULL, dispatched_at = NULL, last_error = NULL, last_error_kind = NULL, updated_at = now()
+        FROM closed c JOIN input i ON i.id = c.target_id
+       WHERE t.id = c.target_id
+      RETURNING ${startedTargetColumns}, i.reason AS transition_reason
+    ), logged AS (
+      INSERT INTO publish_target_transitions (tenant_id, target_id, from_status, to_status, reason, at)
+      SELECT tenant_id, id, 'publishing', 'published', transition_reason, clock_timestamp() FROM published
+    )
+    SELECT * FROM published`);
+  return rows.rows.map(toTargetRow);
+}
+
 /** Record what reconciliation learned about an attempt that ended with an unknown outcome. */
 export async function annotateAttempt(tx: Tx, attempt: { targetId: string; attemptNumber: number; outcome: AttemptOutcome; errorMessage: string | null }): Promise<void> {
   await tx.execute(sql`

@@ -2,14 +2,16 @@ import { withSystemAccess } from '../../../kernel/db/tenancy.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { scheduleDispatchContinuation } from '../publishing.jobs.js';
 import type { TargetRow } from '../publishing.queries.js';
+import { acceptedOutcomesFor } from './accepted-outcomes.js';
 import { dispatchDueTargets, type DispatchResult } from './dispatch.js';
 import { runStartedAttempt } from './publish-target.js';
 
 /**
  * The publishing lane: one per worker process. It claims due targets for its own free slots, starting their
  * attempts in the claim's transaction (the exactly-once record, committed before any call), and runs the
- * network calls in this process, each outcome in its own tenant transaction. No queue job per post: a
- * burst costs one claim per batch of freed slots instead of a job's add, fetch and completion per post.
+ * network calls in this process: the outcomes of accepted calls written together (AcceptedOutcomes), any
+ * other outcome in its target's own tenant transaction. No queue job per post: a burst costs one claim per
+ * batch of freed slots instead of a job's add, fetch and completion per post.
  *
  * A dispatch job (a wake-up at a due second, a window freeing, a retry's time, the sweeper) runs the lane
  * of the process that picked it up, or pokes it when it is running already; concurrent lanes in other
@@ -72,6 +74,8 @@ class PublishingLane {
 
   /** The context of the job running the lane now (its logger names that job). */
   private kernel!: Kernel;
+  /** Accepted calls' outcomes, written together. */
+  private readonly accepted = acceptedOutcomesFor(() => this.kernel);
 
   constructor(private readonly slots: number) {}
 
@@ -159,7 +163,7 @@ class PublishingLane {
 
   /** One call and its outcome, in this process; the slot frees when the outcome is committed. */
   private launch(target: TargetRow): void {
-    const call = runStartedAttempt(this.kernel, target)
+    const call = runStartedAttempt(this.kernel, target, undefined, this.accepted)
       .then(() => undefined)
       .catch((error: unknown) => {
         // The attempt stays open: the sweeper reconciles it after PUBLISH_ATTEMPT_TIMEOUT_SECONDS.

@@ -1,9 +1,9 @@
 import type { Tx } from '../../../kernel/db/database.js';
-import { emitEvent } from '../../../kernel/events/events.js';
+import { emitEvent, emitEvents } from '../../../kernel/events/events.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { ProviderError, type ProviderErrorKind, type PublishResult } from '../../social/index.js';
 import { firstMetricsDueAt, scheduleDispatch } from '../publishing.jobs.js';
-import type { TargetRow, TargetStatus } from '../publishing.queries.js';
+import { publishAcceptedAttempts, type TargetRow, type TargetStatus } from '../publishing.queries.js';
 import { attemptsUsed, retryDelaySeconds, transitionTarget } from '../publishing.state.js';
 
 /** A failure as the engine sees it: the provider's classification, or unknown_outcome for anything else. */
@@ -60,6 +60,45 @@ export async function markPublished(
     payload: { ...targetEventPayload(target, 'published'), externalId: result.externalId },
   });
   return published;
+}
+
+/** An attempt whose network call returned the post, waiting for its outcome to be recorded. */
+export type AcceptedCall = { target: TargetRow; attemptNumber: number; result: PublishResult; finishedAt: Date };
+
+/**
+ * markPublished for many accepted attempts at once, of any tenants, in the caller's transaction (system
+ * access): the targets still publishing on those attempts, each attempt still open, are published with
+ * their transitions (publishing → published, as transitionTarget allows) in one statement, and their
+ * events in another. Returns the ids published; the others were left untouched, for the caller to record
+ * one by one (runStartedAttempt's own transaction decides what they are).
+ */
+export async function markAcceptedPublished(tx: Tx, accepted: AcceptedCall[]): Promise<Set<string>> {
+  const published = await publishAcceptedAttempts(
+    tx,
+    accepted.map(({ target, attemptNumber, result, finishedAt }) => ({
+      targetId: target.id,
+      attemptNumber,
+      finishedAt,
+      externalId: result.externalId,
+      externalUrl: result.url,
+      metricsDueAt: firstMetricsDueAt(finishedAt),
+      reason: acceptedReason(target, attemptNumber),
+    })),
+  );
+  await emitEvents(
+    tx,
+    published.map((target) => ({
+      tenantId: target.tenantId,
+      type: 'publishing.target_published',
+      payload: { ...targetEventPayload(target, 'published'), externalId: target.externalId },
+    })),
+  );
+  return new Set(published.map((target) => target.id));
+}
+
+/** The reason recorded with publishing → published when the network accepted an attempt. */
+export function acceptedReason(target: Pick<TargetRow, 'network'>, attemptNumber: number): string {
+  return `attempt ${attemptNumber} accepted by ${target.network}`;
 }
 
 /** failed, in the caller's transaction; kind 'not_published' is a person's verdict on an unconfirmed post. */

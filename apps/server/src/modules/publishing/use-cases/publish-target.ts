@@ -7,7 +7,8 @@ import { loadPublishingConnection, reportConnectionProblem, ProviderError, type 
 import { scheduleReconcile } from '../publishing.jobs.js';
 import { annotateAttempt, lockTargetAndFinishAttempt, startAttempt, type TargetRow } from '../publishing.queries.js';
 import { transitionTarget } from '../publishing.state.js';
-import { classifyFailure, markFailed, markPublished, retryOrFail, targetEventPayload, type ClassifiedFailure } from './outcomes.js';
+import type { AcceptedOutcomes } from './accepted-outcomes.js';
+import { acceptedReason, classifyFailure, markFailed, markPublished, retryOrFail, targetEventPayload, type ClassifiedFailure } from './outcomes.js';
 
 export type PublishOutcome = 'skipped' | 'published' | 'scheduled' | 'failed' | 'unconfirmed' | 'superseded';
 
@@ -34,14 +35,25 @@ export async function publishTarget(kernel: Kernel, tenantId: string, targetId: 
 
 /**
  * Steps 2 and 3 of an attempt whose start (publishing + open attempt row, attempt_count = its number) is
- * committed already: by publishTarget, or by the publishing lane's claim for a batch of targets.
+ * committed already: by publishTarget, or by the publishing lane's claim for a batch of targets. With
+ * `accepted` (the lane's), an accepted call's outcome is written together with others' (AcceptedOutcomes);
+ * anything that batch did not record, and every other outcome, in the target's own transaction.
  */
-export async function runStartedAttempt(kernel: Kernel, target: TargetRow, now: () => Date = () => new Date()): Promise<PublishOutcome> {
+export async function runStartedAttempt(
+  kernel: Kernel,
+  target: TargetRow,
+  now: () => Date = () => new Date(),
+  accepted?: AcceptedOutcomes,
+): Promise<PublishOutcome> {
   const { tenantId, id: targetId } = target;
   const scope = { db: kernel.db, tenantId };
   const attemptNumber = target.attemptCount;
   const call = await callNetwork(kernel, tenantId, target);
   const finishedAt = now();
+  if (call.ok && accepted && (await accepted.record({ target, attemptNumber, result: call.result, finishedAt }))) {
+    kernel.logger.info({ targetId, attemptNumber, outcome: 'published', network: target.network }, 'publish attempt finished');
+    return 'published';
+  }
   const outcome = await withTenant(scope, async (tx): Promise<PublishOutcome> => {
     // The target's row lock, then the attempt closed if still open: one statement.
     const { target: current, closed } = await lockTargetAndFinishAttempt(tx, {
@@ -61,7 +73,7 @@ export async function runStartedAttempt(kernel: Kernel, target: TargetRow, now: 
       const isLatestAttempt = current.attemptCount === attemptNumber;
       if (isLatestAttempt && (current.status === 'publishing' || current.status === 'unconfirmed')) {
         if (!closed) await annotateAttempt(tx, { targetId, attemptNumber, outcome: 'published', errorMessage: 'Accepted by the network after the attempt timed out.' });
-        await markPublished(tx, current, call.result, `attempt ${attemptNumber} accepted by ${current.network}`, finishedAt);
+        await markPublished(tx, current, call.result, acceptedReason(current, attemptNumber), finishedAt);
         return 'published';
       }
       kernel.logger.error({ targetId, attemptNumber, externalId: call.result.externalId, status: current.status }, 'the network accepted a superseded attempt');
