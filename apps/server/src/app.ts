@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createDatabase } from './kernel/db/database.js';
-import { createEventBus, dispatchEventJob, dispatchEventsJob, outboxDispatch } from './kernel/events/events.js';
+import { createEventBus, dispatchEventJob, dispatchEventsJob, dispatchTenantsEventsJob, outboxDispatch } from './kernel/events/events.js';
 import { createHttpServer } from './kernel/http/server.js';
 import { createJobRegistry, registerJob, type JobRegistry } from './kernel/jobs/jobs.js';
 import type { Kernel } from './kernel/kernel.js';
@@ -22,6 +22,7 @@ export function buildJobRegistry(kernel: Kernel, modules: OmniModule[] = allModu
   const registry = createJobRegistry();
   registerJob(registry, dispatchEventJob);
   registerJob(registry, dispatchEventsJob);
+  registerJob(registry, dispatchTenantsEventsJob);
   registerJob(registry, sendMailJob);
   for (const module of modules) {
     for (const job of module.jobs ?? []) registerJob(registry, job);

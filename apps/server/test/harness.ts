@@ -63,15 +63,22 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
  *
  * Test files run in parallel processes on one queue, each with its own configuration (fake servers'
  * URLs, limits). A process leaves alone the jobs of tenants another test process created (global-setup
- * records each tenant's creator by the connection's application_name), so a job runs with the
- * configuration of the test that caused it. Platform jobs are anyone's: before saying "nothing left" a
+ * records each tenant's creator by the connection's application_name), and platform jobs naming such a
+ * tenant in data.tenantIds, so a job runs with the configuration of the test that caused it. Other
+ * platform jobs are anyone's: before saying "nothing left" a
  * drain waits (bounded) for those another drain holds, as they may enqueue this process's next jobs.
  */
 async function drainJobs(kernel: Kernel, jobs: JobRegistry, owner: pg.Pool): Promise<number> {
   let ran = 0;
   const me = drainerName;
-  const claimable = `(j.payload->>'tenantId' IS NULL OR NOT EXISTS (
-      SELECT 1 FROM omni_test.tenant_creators c WHERE c.tenant_id = (j.payload->>'tenantId')::uuid AND c.creator LIKE 'omni-test-%' AND c.creator <> $2))`;
+  // A platform job that names the tenants it works for (data.tenantIds: the outbox's several-tenant batch)
+  // belongs to the process that made them, as a tenant's job does.
+  const claimable = `(NOT EXISTS (
+      SELECT 1 FROM omni_test.tenant_creators c
+       WHERE c.creator LIKE 'omni-test-%' AND c.creator <> $2
+         AND (c.tenant_id = (j.payload->>'tenantId')::uuid
+              OR (j.payload->>'tenantId' IS NULL AND jsonb_typeof(j.payload::jsonb->'data'->'tenantIds') = 'array'
+                  AND c.tenant_id IN (SELECT x::uuid FROM jsonb_array_elements_text(j.payload::jsonb->'data'->'tenantIds') x)))))`;
   const waitUntil = Date.now() + 20_000;
   for (let round = 0; round < 50; round += 1) {
     // Locked as the worker locks them (locked_at), so that adding a job with the same key while one runs

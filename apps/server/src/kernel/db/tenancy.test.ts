@@ -6,7 +6,7 @@ import { createTestApp, uniqueSuffix, type TestApp } from '../../../test/harness
 import { emitEvent } from '../events/events.js';
 import { defineJob, enqueueJob } from '../jobs/jobs.js';
 import { queueMail } from '../mail/mail.js';
-import { withSystemAccess, withTenant } from './tenancy.js';
+import { asTenantWithin, withSystemAccess, withTenant } from './tenancy.js';
 
 type TenantFixture = { tenantId: string; accountId: string };
 
@@ -48,6 +48,33 @@ describe('tenant transactions', () => {
       tx.execute<{ tenant_id: string }>(sql`SELECT DISTINCT tenant_id FROM accounts`),
     );
     expect(accounts.rows).toEqual([{ tenant_id: tenantA.tenantId }]);
+  });
+
+  it('asTenantWithin runs its part of a system-access transaction as that tenant, and restores system access after, even when it throws', async () => {
+    const tenantsSeen = (tx: Parameters<Parameters<typeof withSystemAccess>[2]>[0]) =>
+      tx.execute<{ tenant_id: string }>(sql`SELECT DISTINCT tenant_id FROM accounts WHERE tenant_id IN (${tenantA.tenantId}, ${tenantB.tenantId}) ORDER BY tenant_id`);
+    const both = [tenantA.tenantId, tenantB.tenantId].sort();
+    const seen = await withSystemAccess(t.kernel, 'test: several tenants', async (tx) => {
+      const before = await tenantsSeen(tx);
+      const asA = await asTenantWithin(tx, tenantA.tenantId, () => tenantsSeen(tx));
+      const intruding = await asTenantWithin(tx, tenantB.tenantId, async () => {
+        await tx.execute(sql`SAVEPOINT intrusion`);
+        const refused = await databaseErrorOf(tx.execute(sql`INSERT INTO accounts (tenant_id, name, slug) VALUES (${tenantA.tenantId}, 'Intruder', ${`x-${uniqueSuffix()}`})`));
+        await tx.execute(sql`ROLLBACK TO SAVEPOINT intrusion`);
+        return refused;
+      });
+      const thrown = await asTenantWithin(tx, tenantB.tenantId, async () => {
+        throw new Error('a subscriber broke');
+      }).catch((error: Error) => error.message);
+      const after = await tenantsSeen(tx);
+      return { before, asA, intruding, thrown, after };
+    });
+    expect(seen.before.rows.map((row) => row.tenant_id)).toEqual(both);
+    expect(seen.asA.rows.map((row) => row.tenant_id)).toEqual([tenantA.tenantId]);
+    expect(seen.intruding).toMatch(/new row violates row-level security policy for table "accounts"/);
+    expect(seen.thrown).toBe('a subscriber broke');
+    expect(seen.after.rows.map((row) => row.tenant_id)).toEqual(both);
+    await expect(withSystemAccess(t.kernel, 'test', (tx) => asTenantWithin(tx, 'not-a-uuid', async () => 1))).rejects.toThrow(/uuid/);
   });
 
   it('withTenant refuses to insert a row carrying another tenant id', async () => {

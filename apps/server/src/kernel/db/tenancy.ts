@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { type Database, type Tx, isUuid, runScopedReads, runTransaction } from './database.js';
 import type { Logger } from '../logger.js';
 import { systemAccessCounter } from '../metrics.js';
@@ -54,4 +55,27 @@ export async function withSystemAccessRead<T>(
   systemAccessCounter.inc({ reason });
   ctx.logger?.debug({ reason }, 'system access (read)');
   return runScopedReads(ctx.db, { name: 'omni_system_read', sql: systemReadScope, values: [] }, fn);
+}
+
+/**
+ * Inside a withSystemAccess transaction, run fn as one tenant: system access off and app.tenant_id set
+ * (transaction-local, one round trip), then system access back on and the tenant cleared, also when fn
+ * throws (if the transaction is still usable; fn's error is what the caller gets). For cross-tenant work
+ * whose per-tenant part must run under that tenant's row security, in one transaction: the outbox
+ * delivering several tenants' events. A savepoint rolled back inside fn restores the settings it saw.
+ */
+export async function asTenantWithin<T>(tx: Tx, tenantId: string, fn: () => Promise<T>): Promise<T> {
+  if (!isUuid(tenantId)) throw new Error('asTenantWithin needs a tenant id (uuid)');
+  await tx.execute(sql`SELECT set_config('app.system_access', '', true), set_config('app.tenant_id', ${tenantId.toLowerCase()}, true)`);
+  const restore = () => tx.execute(sql`SELECT set_config('app.tenant_id', '', true), set_config('app.system_access', 'on', true)`);
+  let result: T;
+  try {
+    result = await fn();
+  } catch (error) {
+    // An aborted transaction cannot run anything more (then fn's own error says why, and nothing runs after it).
+    await restore().catch(() => undefined);
+    throw error;
+  }
+  await restore();
+  return result;
 }

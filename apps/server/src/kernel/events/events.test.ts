@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueSuffix, type TestApp } from '../../../test/harness.js';
 import { withSystemAccess, withTenant } from '../db/tenancy.js';
 import { executeJob } from '../jobs/jobs.js';
-import { dispatchEventJob, dispatchEventsJob, emitEvent, emitEvents, outboxDispatch, type DomainEvent } from './events.js';
+import { dispatchEventJob, dispatchEventsJob, dispatchTenantsEventsJob, emitEvent, emitEvents, outboxDispatch, type DomainEvent } from './events.js';
 
 async function createTenant(t: TestApp): Promise<string> {
   const suffix = uniqueSuffix();
@@ -126,48 +126,85 @@ describe('domain events', () => {
     expect((await job()).rows).toEqual([]);
   });
 
-  it('emitEvents writes many tenants’ events in order in one statement; each tenant joins its pending batch or queues one, and the batches deliver them', async () => {
-    const [joining, queueing] = [await tenantWithEvents(), await tenantWithEvents()];
+  /** The several-tenant batch job emitEvents queued for exactly these tenants, taken out of the queue. */
+  async function takeTenantsJob(tenantIds: string[]): Promise<unknown> {
+    const claimed = await t.owner.query<{ payload: unknown }>(
+      `DELETE FROM graphile_worker._private_jobs j USING graphile_worker._private_tasks k
+        WHERE k.id = j.task_id AND k.identifier = 'kernel.dispatch-tenants-events' AND j.payload::jsonb->'data'->'tenantIds' = $1::jsonb
+        RETURNING j.payload`,
+      [JSON.stringify(tenantIds)],
+    );
+    expect(claimed.rows).toHaveLength(1);
+    return claimed.rows[0]!.payload;
+  }
+
+  it('emitEvents writes several tenants’ events in order with one job for all, which delivers each inside its tenant', async () => {
+    const [first, second] = [await tenantWithEvents(), await tenantWithEvents()];
     const type = `test.many-${uniqueSuffix()}`;
     const deliveries = subscribeRecorder(type);
-    // joining has a pending batch job already (an earlier emit); queueing has none.
-    const earlier = await withTenant({ db: t.kernel.db, tenantId: joining }, (tx) => emitEvent(tx, { tenantId: joining, type, payload: { n: 0 } }));
-    const before = await t.owner.query<{ id: string; revision: number }>('SELECT id, revision FROM graphile_worker._private_jobs WHERE key = $1', [`events:${joining}`]);
     await withSystemAccess(t.kernel, 'events test', (tx) =>
       emitEvents(tx, [
-        { tenantId: joining, type, payload: { n: 1 } },
-        { tenantId: queueing, type, payload: { n: 1 } },
-        { tenantId: joining, type, payload: { n: 2 } },
-        { tenantId: queueing, type, payload: { n: 2 } },
+        { tenantId: first, type, payload: { n: 1 } },
+        { tenantId: second, type, payload: { n: 1 } },
+        { tenantId: first, type, payload: { n: 2 } },
+        { tenantId: second, type, payload: { n: 2 } },
       ]),
     );
-    const stored = await t.owner.query<{ tenant_id: string; n: number }>(
-      `SELECT tenant_id, (payload->>'n')::int AS n FROM outbox_events WHERE type = $1 ORDER BY position`,
+    const stored = await t.owner.query<{ id: string; tenant_id: string; n: number }>(
+      `SELECT id, tenant_id, (payload->>'n')::int AS n FROM outbox_events WHERE type = $1 ORDER BY position`,
       [type],
     );
-    expect(stored.rows).toEqual([
-      { tenant_id: joining, n: 0 },
-      { tenant_id: joining, n: 1 },
-      { tenant_id: queueing, n: 1 },
-      { tenant_id: joining, n: 2 },
-      { tenant_id: queueing, n: 2 },
+    expect(stored.rows.map((row) => [row.tenant_id, row.n])).toEqual([
+      [first, 1],
+      [second, 1],
+      [first, 2],
+      [second, 2],
     ]);
-    // joining's pending job was joined, not replaced (add_job would have raised its revision); queueing got one.
-    const joined = await t.owner.query('SELECT id, revision FROM graphile_worker._private_jobs WHERE key = $1', [`events:${joining}`]);
-    expect(joined.rows).toEqual(before.rows);
-    for (const tenant of [joining, queueing]) {
-      const job = await takeJob(`events:${tenant}`);
-      expect(job?.payload).toEqual({ tenantId: tenant, data: {} });
-      await runBatch(job!.payload);
-    }
-    expect(deliveries.map(({ event, visibleTenants }) => [event.tenantId, event.payload.n, visibleTenants])).toEqual([
-      [joining, 0, [joining]],
-      [joining, 1, [joining]],
-      [joining, 2, [joining]],
-      [queueing, 1, [queueing]],
-      [queueing, 2, [queueing]],
+    // No tenant batch job: the one job names both tenants.
+    expect(await takeJob(`events:${first}`)).toBeNull();
+    expect(await takeJob(`events:${second}`)).toBeNull();
+    const envelope = await takeTenantsJob([first, second]);
+    expect(envelope).toEqual({ tenantId: null, data: { tenantIds: [first, second] } });
+    await executeJob(t.kernel, dispatchTenantsEventsJob, envelope, { jobId: 'tenants-batch', attempt: 1 });
+    const seen = deliveries.map(({ event, visibleTenants }) => [event.tenantId, event.payload.n, visibleTenants]);
+    expect(seen.filter(([tenant]) => tenant === first)).toEqual([
+      [first, 1, [first]],
+      [first, 2, [first]],
     ]);
-    expect(Object.values(await outbox([earlier]))).toEqual([{ dispatched: true, failures: 0 }]);
+    expect(seen.filter(([tenant]) => tenant === second)).toEqual([
+      [second, 1, [second]],
+      [second, 2, [second]],
+    ]);
+    expect(Object.values(await outbox(stored.rows.map((row) => row.id)))).toEqual(stored.rows.map(() => ({ dispatched: true, failures: 0 })));
+    // Run again (a retry): nothing is delivered twice.
+    await executeJob(t.kernel, dispatchTenantsEventsJob, envelope, { jobId: 'tenants-batch', attempt: 2 });
+    expect(deliveries).toHaveLength(4);
+  });
+
+  it('in a several-tenant batch, a subscriber that fails holds up only its event; the others of every tenant are delivered', async () => {
+    const [first, second] = [await tenantWithEvents(), await tenantWithEvents()];
+    const type = `test.many-failing-${uniqueSuffix()}`;
+    // What a delivery leaves is its write (the transaction that fails first is redone, one savepoint per event).
+    t.kernel.events.subscribe(type, async (tx, event) => {
+      await tx.execute(sql`INSERT INTO audit_log (tenant_id, action, target_type, target_id) VALUES (${event.tenantId}, ${type}, 'event', ${String(event.payload.n)})`);
+      if (event.tenantId === second && event.payload.n === 1) throw new Error('subscriber broke');
+    });
+    await withSystemAccess(t.kernel, 'events test', (tx) =>
+      emitEvents(tx, [
+        { tenantId: first, type, payload: { n: 1 } },
+        { tenantId: second, type, payload: { n: 1 } },
+        { tenantId: second, type, payload: { n: 2 } },
+      ]),
+    );
+    await executeJob(t.kernel, dispatchTenantsEventsJob, await takeTenantsJob([first, second]), { jobId: 'tenants-batch', attempt: 1 });
+    const audit = await t.owner.query<{ tenant_id: string; target_id: string }>(`SELECT tenant_id, target_id FROM audit_log WHERE action = $1 ORDER BY tenant_id, target_id`, [type]);
+    expect(audit.rows.map((row) => [row.tenant_id, row.target_id]).sort()).toEqual([[first, '1'], [second, '2']].sort());
+    const failing = await t.owner.query<{ id: string; dispatched_at: Date | null; dispatch_failures: number }>(
+      `SELECT id, dispatched_at, dispatch_failures FROM outbox_events WHERE type = $1 AND tenant_id = $2 AND payload->>'n' = '1'`,
+      [type, second],
+    );
+    expect(failing.rows).toEqual([{ id: expect.any(String), dispatched_at: null, dispatch_failures: 1 }]);
+    expect(await takeJob(`event:${failing.rows[0]!.id}`)).toMatchObject({ payload: { tenantId: second, data: { eventId: failing.rows[0]!.id } } });
   });
 
   it('a batch job taken while an emitter that joined it is still open waits for that emitter and delivers its event', async () => {

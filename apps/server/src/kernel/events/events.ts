@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../db/database.js';
-import { withSystemAccess, withTenant } from '../db/tenancy.js';
-import { addJobCall, addJobCallPerRow, defineJob, enqueueJob, type JobContext } from '../jobs/jobs.js';
+import { asTenantWithin, withSystemAccess, withTenant } from '../db/tenancy.js';
+import { addJobCall, defineJob, enqueueJob, type JobContext } from '../jobs/jobs.js';
 
 /** A domain event as stored in the outbox. Types are past tense and owned by the emitting module. */
 export type DomainEvent = {
@@ -48,6 +48,11 @@ export function createEventBus(): EventBus {
  * before batching. The delay (EVENTS_BATCH_DELAY_MS, set by buildKernel; 0 in tests, whose drains run what
  * is due now) trades up to a second of event latency for fewer jobs: each batch job costs a queue add, a
  * fetch, a transaction and a completion, whatever its size.
+ *
+ * A caller writing many tenants' events at once (emitEvents: the publishing lane's outcomes) queues one job
+ * for all of them instead (dispatchTenantsEventsJob, due at once): one transaction under system access that
+ * delivers each tenant's events inside that tenant (asTenantWithin), so a write of events for twenty
+ * tenants costs one queue job and one transaction, not twenty of each.
  */
 export const outboxDispatch = { batchDelayMs: 0, batchSize: 500, firstRetryDelayMs: 2000 };
 
@@ -118,9 +123,22 @@ async function dispatchBatch(ctx: JobContext, tx: Tx, isolate: boolean): Promise
     SELECT id, tenant_id, type, payload, created_at, dispatched_at FROM outbox_events
      WHERE ${scope} AND dispatched_at IS NULL AND dispatch_failures = 0
      ORDER BY position LIMIT ${outboxDispatch.batchSize} FOR UPDATE SKIP LOCKED`);
+  const delivered = await deliverEvents(ctx, tx, rows.rows.map(toEvent), isolate);
+  await markDispatched(tx, delivered);
+  // A full batch: more may be waiting. The key was this job's (a concurrent emit may have queued one already).
+  if (rows.rows.length === outboxDispatch.batchSize) {
+    await enqueueJob(tx, dispatchEventsJob, {}, { tenantId: ctx.tenantId, key: batchKey(ctx.tenantId) });
+  }
+}
+
+/**
+ * Each event to all its subscribers, in the caller's transaction and scope, in order; returns the ids
+ * delivered. Isolated, each event has a savepoint: one whose subscriber throws is rolled back alone, counted
+ * (dispatch_failures, so batches leave it) and handed to its own retrying job.
+ */
+async function deliverEvents(ctx: JobContext, tx: Tx, events: DomainEvent[], isolate: boolean): Promise<string[]> {
   const delivered: string[] = [];
-  for (const row of rows.rows) {
-    const event = toEvent(row);
+  for (const event of events) {
     const subscribers = ctx.events.subscribersOf(event.type);
     if (subscribers.length === 0 || !isolate) {
       for (const subscriber of subscribers) await subscriber(tx, event);
@@ -139,14 +157,54 @@ async function dispatchBatch(ctx: JobContext, tx: Tx, isolate: boolean): Promise
       await enqueueJob(tx, dispatchEventJob, { eventId: event.id }, { tenantId: event.tenantId, key: `event:${event.id}`, delayMs: outboxDispatch.firstRetryDelayMs });
     }
   }
-  if (delivered.length > 0) {
-    await tx.execute(sql`UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY(${`{${delivered.join(',')}}`}::uuid[])`);
-  }
-  // A full batch: more may be waiting. The key was this job's (a concurrent emit may have queued one already).
-  if (rows.rows.length === outboxDispatch.batchSize) {
-    await enqueueJob(tx, dispatchEventsJob, {}, { tenantId: ctx.tenantId, key: batchKey(ctx.tenantId) });
-  }
+  return delivered;
 }
+
+async function markDispatched(tx: Tx, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await tx.execute(sql`UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY(${`{${eventIds.join(',')}}`}::uuid[])`);
+}
+
+/**
+ * The pending events of several tenants (those emitEvents wrote for), in one transaction: read under system
+ * access, each tenant's delivered in order inside that tenant (asTenantWithin: its row security, as in its
+ * own batch job), all marked dispatched together. Same failure handling as the tenant batch: a subscriber
+ * that throws makes the transaction run again with a savepoint per event. Events another batch holds are
+ * skipped (SKIP LOCKED), as are those of emitters still open (not visible yet; their own batch job waits
+ * for them). A full batch queues the next job for the same tenants.
+ */
+export const dispatchTenantsEventsJob = defineJob({
+  id: 'kernel.dispatch-tenants-events',
+  payload: z.object({ tenantIds: z.array(z.string().uuid()).min(1) }),
+  transactional: false,
+  async run(ctx, { tenantIds }) {
+    const attempt = (isolate: boolean) =>
+      withSystemAccess(ctx, 'events: dispatch several tenants', async (tx) => {
+        const rows = await tx.execute<OutboxRow>(sql`
+          SELECT id, tenant_id, type, payload, created_at, dispatched_at FROM outbox_events
+           WHERE tenant_id = ANY(${`{${tenantIds.join(',')}}`}::uuid[]) AND dispatched_at IS NULL AND dispatch_failures = 0
+           ORDER BY tenant_id, position LIMIT ${outboxDispatch.batchSize} FOR UPDATE SKIP LOCKED`);
+        const delivered: string[] = [];
+        const events = rows.rows.map(toEvent);
+        for (let start = 0; start < events.length; ) {
+          const tenantId = events[start]!.tenantId!;
+          let end = start;
+          while (end < events.length && events[end]!.tenantId === tenantId) end += 1;
+          const ofTenant = events.slice(start, end);
+          delivered.push(...(await asTenantWithin(tx, tenantId, () => deliverEvents(ctx, tx, ofTenant, isolate))));
+          start = end;
+        }
+        await markDispatched(tx, delivered);
+        if (rows.rows.length === outboxDispatch.batchSize) await enqueueJob(tx, dispatchTenantsEventsJob, { tenantIds }, { tenantId: null });
+      });
+    try {
+      await attempt(false);
+    } catch (error) {
+      ctx.logger.info({ err: error }, 'an event subscriber failed; dispatching the batch again, one savepoint per event');
+      await attempt(true);
+    }
+  },
+});
 
 /**
  * Write an event to the outbox in the caller's transaction and schedule its dispatch: its tenant's batch
@@ -169,27 +227,24 @@ export async function emitEvent(
 }
 
 /**
- * emitEvent for many events at once, of any tenants, in one statement: the events are written in the order
- * given, and each tenant among them (or the platform) joins its pending batch job or queues one, exactly as
- * one emitEvent per event would. For a caller that records many outcomes together (under system access).
+ * emitEvent for many events of several tenants at once (a caller that records many outcomes together,
+ * under system access): the events are written in the order given and one job delivers them all
+ * (dispatchTenantsEventsJob), queued in the same statement and due at once: it exists only when the
+ * events do, so it needs no barrier, and per call it costs one queue job instead of one per tenant.
+ * Delivery as with emitEvent: at least once per event, once per subscriber on success, inside the
+ * event's tenant, in each tenant's order.
  */
-export async function emitEvents(tx: Tx, events: Array<{ tenantId: string | null; type: string; payload: Record<string, unknown> }>): Promise<void> {
+export async function emitEvents(tx: Tx, events: Array<{ tenantId: string; type: string; payload: Record<string, unknown> }>): Promise<void> {
   if (events.length === 0) return;
   const rows = events.map((event, position) => ({ position, tenant_id: event.tenantId, type: event.type, payload: event.payload }));
-  const enqueue = addJobCallPerRow(dispatchEventsJob, {}, {
-    tenantId: sql`batch.tenant_id`,
-    key: sql`batch.key`,
-    delayMs: outboxDispatch.batchDelayMs,
-    preserveRunAt: true,
-  });
-  // Data-modifying CTEs run whatever reads them; CASE evaluates in order (join first, queue otherwise).
+  const tenantIds = [...new Set(events.map((event) => event.tenantId))];
+  const enqueue = addJobCall(dispatchTenantsEventsJob, { tenantIds }, { tenantId: null });
+  // A data-modifying CTE runs whether or not the statement reads it.
   await tx.execute(sql`
-    WITH input AS (
-      SELECT * FROM json_to_recordset(${JSON.stringify(rows)}::json) AS e(position int, tenant_id uuid, type text, payload jsonb)
-    ), inserted AS (
-      INSERT INTO outbox_events (tenant_id, type, payload) SELECT tenant_id, type, payload FROM input ORDER BY position
-    ), batch AS (
-      SELECT DISTINCT tenant_id, 'events:' || coalesce(tenant_id::text, 'platform') AS key FROM input
+    WITH inserted AS (
+      INSERT INTO outbox_events (tenant_id, type, payload)
+      SELECT tenant_id, type, payload FROM json_to_recordset(${JSON.stringify(rows)}::json) AS e(position int, tenant_id uuid, type text, payload jsonb)
+       ORDER BY position
     )
-    SELECT count(CASE WHEN outbox_join_pending_batch(batch.key) THEN NULL ELSE (${enqueue}).id END) AS queued FROM batch`);
+    SELECT (${enqueue}).id`);
 }

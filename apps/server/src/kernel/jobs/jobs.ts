@@ -71,23 +71,6 @@ export async function enqueueJob<P>(tx: Tx, job: JobDefinition<P>, payload: P, o
 export function addJobCall<P>(job: JobDefinition<P>, payload: P, options: EnqueueOptions): SQL {
   const data = job.payload.parse(payload);
   const envelope = JSON.stringify({ tenantId: options.tenantId, data });
-  return addJobExpression(job, sql`${envelope}::json`, sql`${options.key ?? null}::text`, options);
-}
-
-/**
- * addJobCall for a statement that enqueues one job per row it reads: the job's tenant and key are SQL
- * expressions over that row (tenantId a uuid or NULL, key text). Same semantics as enqueueJob otherwise.
- */
-export function addJobCallPerRow<P>(
-  job: JobDefinition<P>,
-  payload: P,
-  options: Omit<EnqueueOptions, 'tenantId' | 'key'> & { tenantId: SQL; key: SQL },
-): SQL {
-  const data = JSON.stringify(job.payload.parse(payload));
-  return addJobExpression(job, sql`json_build_object('tenantId', ${options.tenantId}, 'data', ${data}::json)`, sql`(${options.key})::text`, options);
-}
-
-function addJobExpression<P>(job: JobDefinition<P>, envelope: SQL, key: SQL, options: Omit<EnqueueOptions, 'tenantId' | 'key'>): SQL {
   const runAt = options.runAt
     ? sql`${options.runAt.toISOString()}::timestamptz`
     : options.delayMs
@@ -95,11 +78,11 @@ function addJobExpression<P>(job: JobDefinition<P>, envelope: SQL, key: SQL, opt
       : sql`NULL::timestamptz`;
   return sql`graphile_worker.add_job(
     identifier => ${job.id},
-    payload => ${envelope},
+    payload => ${envelope}::json,
     queue_name => ${options.queueName ?? null}::text,
     run_at => ${runAt},
     max_attempts => ${options.maxAttempts ?? job.maxAttempts ?? 10}::int,
-    job_key => ${key},
+    job_key => ${options.key ?? null}::text,
     priority => ${options.priority ?? null}::int,
     job_key_mode => ${options.preserveRunAt ? 'preserve_run_at' : 'replace'}::text
   )`;

@@ -6,8 +6,9 @@ import { markAcceptedPublished, type AcceptedCall } from './outcomes.js';
 /**
  * The outcomes of a lane's accepted calls, written together: a call the network accepted waits up to
  * lingerMs for others, then one transaction publishes them all (markAcceptedPublished: one statement for
- * the targets, attempts and transitions, one for the events). During a burst, a transaction per few dozen
- * posts instead of one per post, each with its own five round trips and commit.
+ * the targets, attempts and transitions, one for the events and the one job that delivers them). During a
+ * burst, a transaction per few dozen posts instead of one per post, each with its own five round trips
+ * and commit.
  *
  * What is recorded is the same as runStartedAttempt's own transaction records, and exactly-once does not
  * change: the attempt row with the idempotency key was committed before the call; if this process dies
