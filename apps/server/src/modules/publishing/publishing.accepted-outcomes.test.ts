@@ -116,6 +116,8 @@ describe('accepted outcomes, written', () => {
       (error) => {
         throw error;
       },
+      // Written when all four have ended, however far apart the calls end on a busy machine.
+      { lingerMs: 60_000, maximumBatch: targets.length },
     );
     const results = await Promise.all(targets.map((target) => runStartedAttempt(t.kernel, target, undefined, outcomes)));
     expect(results).toEqual(targets.map(() => 'published'));
@@ -165,6 +167,7 @@ describe('accepted outcomes, written', () => {
       (error) => {
         throw error;
       },
+      { lingerMs: 60_000, maximumBatch: 2 },
     );
     expect(await Promise.all([taken!, other!].map((target) => runStartedAttempt(t.kernel, target, undefined, outcomes)))).toEqual(['published', 'published']);
     expect(batched).toEqual([other!.id]);
