@@ -256,6 +256,10 @@ async function main() {
         callJson(app, { method: 'PATCH', url: `/api/publishing/targets/${post.targetId}`, token: sessions[post.index % sessions.length]!.token, body: { scheduledAt: dueAtOf(post.index).toISOString() } }),
       );
       allPosts.push(...posts);
+      // Fresh statistics for the tables the burst just filled, as autovacuum keeps them on a database that has
+      // been running: its first pass comes up to a minute after a bulk insert, and a window opening before it
+      // ran its first seconds on plans made for nearly empty tables (whole-database pauses of 1.5-2 s, p99 9-11 s).
+      await owner.query('ANALYZE');
       const secondsToSpare = (dueFrom - Date.now()) / 1000;
       console.log(`  ${name}: ${posts.length} posts created through POST /api/publishing/targets in ${((Date.now() - creationStarted) / 1000).toFixed(0)} s, ${secondsToSpare.toFixed(0)} s before the window`);
       if (secondsToSpare < 5) throw new Error('Creating the posts ran into the due window: pass --lead (seconds from the start of creation to the window).');
@@ -506,7 +510,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Poll until every post of the phase is in a final state, or the deadline; report progress as it goes. */
 /**
  * Poll (every 500 ms) until every post has left scheduled/publishing/unconfirmed or the deadline passes.
  * Cheap on purpose, since it shares the machine with what it measures: a post not due yet is open without
